@@ -1,0 +1,1 @@
+//! Resource-block desugaring and rule collection. (in progress)

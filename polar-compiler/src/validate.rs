@@ -1,0 +1,1 @@
+//! Load-time validation. (in progress)
