@@ -171,32 +171,55 @@ pub enum TermKind {
     /// A variable; in a specializer or after `matches` a bare name is a class, see `Instance`.
     Variable(String),
     /// `[a, b, *rest]`.
-    List { elements: Vec<Term>, rest: Option<Ident> },
+    List {
+        elements: Vec<Term>,
+        rest: Option<Ident>,
+    },
     /// `{k: v}` as a value.
     Dict(Vec<Field>),
     /// `{k: pattern}` in a pattern position.
     DictPattern(Vec<Field>),
     /// `Tag{k: pattern}` in a pattern position; `Tag` alone (fields empty, `bare` true) in a
     /// specializer or after `matches`.
-    Instance { tag: Ident, fields: Vec<Field>, bare: bool },
+    Instance {
+        tag: Ident,
+        fields: Vec<Field>,
+        bare: bool,
+    },
     /// A rule call (or predicate) `f(args)`.
     Call(Call),
     /// `new Class(args)`.
     New(Call),
     /// `receiver.member`.
-    Dot { receiver: Box<Term>, member: Member },
-    Binary { op: BinOp, left: Box<Term>, right: Box<Term> },
+    Dot {
+        receiver: Box<Term>,
+        member: Member,
+    },
+    Binary {
+        op: BinOp,
+        left: Box<Term>,
+        right: Box<Term>,
+    },
     /// `value matches pattern`.
-    Matches { value: Box<Term>, pattern: Box<Term> },
+    Matches {
+        value: Box<Term>,
+        pattern: Box<Term>,
+    },
     Not(Box<Term>),
     /// n-ary, flattened as Oso flattens `a and b and c`.
     And(Vec<Term>),
     Or(Vec<Term>),
-    ForAll { condition: Box<Term>, action: Box<Term> },
+    ForAll {
+        condition: Box<Term>,
+        action: Box<Term>,
+    },
     Print(Vec<Term>),
     Debug(Vec<Term>),
     Cut,
-    Rewritten { op: RewrittenOp, args: Vec<Term> },
+    Rewritten {
+        op: RewrittenOp,
+        args: Vec<Term>,
+    },
     /// Placeholder for a term that failed to parse; never survives a successful parse.
     Error,
 }

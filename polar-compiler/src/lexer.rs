@@ -8,15 +8,18 @@
 
 use logos::Logos;
 
-
 /// Why the lexer could not make a token; `at` is the byte offset Oso would report.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum LexError {
     /// A character that starts no token (or `?` not followed by `=`).
     #[default]
     InvalidCharacter,
-    UnterminatedString { at: usize },
-    NewlineInString { at: usize },
+    UnterminatedString {
+        at: usize,
+    },
+    NewlineInString {
+        at: usize,
+    },
     IntegerOverflow,
     InvalidFloat,
     /// A symbol ending in `::` (or with `:::`).
@@ -92,10 +95,7 @@ pub enum Token {
     #[token("true", |_| true)]
     #[token("false", |_| false)]
     Boolean(bool),
-    #[regex(
-        r#"(_|[^!-/:-@\[-`{-~0-9 \t\n\r])(_|[^!-/:-@\[-`{-~ \t\n\x0C\r]|::)*\??"#,
-        lex_symbol
-    )]
+    #[regex(r#"(_|[^!-/:-@\[-`{-~0-9 \t\n\r])(_|[^!-/:-@\[-`{-~ \t\n\x0C\r]|::)*\??"#, lex_symbol)]
     Symbol(String),
     #[token(":")]
     Colon,
