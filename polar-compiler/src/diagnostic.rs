@@ -141,8 +141,9 @@ fn to_codespan(d: &Diagnostic, sources: &SourceMap) -> cs::Diagnostic<FileId> {
         }
         start..end
     };
-    let mut labels =
-        vec![cs::Label::primary(d.span.file, clamp(d.span)).with_message(d.label.clone().unwrap_or_default())];
+    let mut labels = vec![
+        cs::Label::primary(d.span.file, clamp(d.span)).with_message(d.label.clone().unwrap_or_default()),
+    ];
     labels.extend(
         d.secondary.iter().map(|(s, m)| cs::Label::secondary(s.file, clamp(*s)).with_message(m.clone())),
     );
