@@ -78,6 +78,58 @@ impl Term {
             _ => None,
         }
     }
+
+    /// Calls `f` on this term and every term inside it, parents before children, in
+    /// source order. Field keys, class tags and member names are not terms; method-call
+    /// and constructor arguments are.
+    pub fn walk<'a>(&'a self, f: &mut dyn FnMut(&'a Term)) {
+        f(self);
+        match &self.kind {
+            TermKind::Integer(_)
+            | TermKind::Float(_)
+            | TermKind::String(_)
+            | TermKind::Boolean(_)
+            | TermKind::Variable(_)
+            | TermKind::Cut
+            | TermKind::Error => {}
+            TermKind::List { elements, .. } => elements.iter().for_each(|t| t.walk(f)),
+            TermKind::Dict(fields) | TermKind::DictPattern(fields) | TermKind::Instance { fields, .. } => {
+                fields.iter().for_each(|field| field.value.walk(f))
+            }
+            TermKind::Call(call) | TermKind::New(call) => call.walk_args(f),
+            TermKind::Dot { receiver, member } => {
+                receiver.walk(f);
+                if let Member::Method(call) = member {
+                    call.walk_args(f);
+                }
+            }
+            TermKind::Binary { left, right, .. } => {
+                left.walk(f);
+                right.walk(f);
+            }
+            TermKind::Matches { value, pattern } => {
+                value.walk(f);
+                pattern.walk(f);
+            }
+            TermKind::Not(t) => t.walk(f),
+            TermKind::And(ts)
+            | TermKind::Or(ts)
+            | TermKind::Print(ts)
+            | TermKind::Debug(ts)
+            | TermKind::Rewritten { args: ts, .. } => ts.iter().for_each(|t| t.walk(f)),
+            TermKind::ForAll { condition, action } => {
+                condition.walk(f);
+                action.walk(f);
+            }
+        }
+    }
+}
+
+impl Call {
+    fn walk_args<'a>(&'a self, f: &mut dyn FnMut(&'a Term)) {
+        self.args.iter().for_each(|t| t.walk(f));
+        self.kwargs.iter().flatten().for_each(|field| field.value.walk(f));
+    }
 }
 
 /// A `key: value` entry of a dictionary, instance pattern or keyword argument list.
