@@ -137,7 +137,9 @@ impl RuleGraph {
             .graph
             .node_weights()
             .filter_map(|n| match n {
-                Node::Rule { name, defined: true } if !reachable.contains(name.as_str()) => Some(name.as_str()),
+                Node::Rule { name, defined: true } if !reachable.contains(name.as_str()) => {
+                    Some(name.as_str())
+                }
                 _ => None,
             })
             .collect();
@@ -163,7 +165,8 @@ impl RuleGraph {
     /// callees dashed, unreachable rules grey. One edge per distinct caller/callee pair.
     pub fn to_dot(&self) -> String {
         let reachable = self.reachable();
-        let mut out = String::from("digraph rules {\n    rankdir=LR;\n    node [shape=box, fontname=\"monospace\"];\n");
+        let mut out =
+            String::from("digraph rules {\n    rankdir=LR;\n    node [shape=box, fontname=\"monospace\"];\n");
         for node in self.graph.node_indices() {
             let (label, mut attrs) = match &self.graph[node] {
                 Node::Query(i) => (format!("?= #{}", i + 1), vec!["shape=doublecircle".to_owned()]),
@@ -217,7 +220,9 @@ mod tests {
         let mut queries = Vec::new();
         for item in &file.items {
             match item {
-                Item::Rule(rule) => rules.push((rule.name.name.clone(), rule.body.clone().unwrap_or(empty.clone()))),
+                Item::Rule(rule) => {
+                    rules.push((rule.name.name.clone(), rule.body.clone().unwrap_or(empty.clone())))
+                }
                 Item::Query(q) => queries.push(q.clone()),
                 _ => {}
             }

@@ -8,18 +8,14 @@
 
 use logos::Logos;
 
-/// Why the lexer could not make a token; `at` is the byte offset Oso would report.
+/// Why the lexer could not make a token.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub enum LexError {
     /// A character that starts no token (or `?` not followed by `=`).
     #[default]
     InvalidCharacter,
-    UnterminatedString {
-        at: usize,
-    },
-    NewlineInString {
-        at: usize,
-    },
+    UnterminatedString,
+    NewlineInString,
     IntegerOverflow,
     InvalidFloat,
     /// A symbol ending in `::` (or with `:::`).
@@ -28,7 +24,6 @@ pub enum LexError {
 
 fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
     let rest = lex.remainder();
-    let base = lex.span().end;
     let mut out = String::new();
     let mut chars = rest.char_indices();
     while let Some((i, c)) = chars.next() {
@@ -39,7 +34,7 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
             }
             '\n' => {
                 lex.bump(i);
-                return Err(LexError::NewlineInString { at: base + i });
+                return Err(LexError::NewlineInString);
             }
             '\\' => match chars.next() {
                 Some((_, e)) => out.push(match e {
@@ -51,14 +46,14 @@ fn lex_string(lex: &mut logos::Lexer<'_, Token>) -> Result<String, LexError> {
                 }),
                 None => {
                     lex.bump(rest.len());
-                    return Err(LexError::UnterminatedString { at: base + i });
+                    return Err(LexError::UnterminatedString);
                 }
             },
             c => out.push(c),
         }
     }
     lex.bump(rest.len());
-    Err(LexError::UnterminatedString { at: base - 1 })
+    Err(LexError::UnterminatedString)
 }
 
 fn lex_integer(lex: &mut logos::Lexer<'_, Token>) -> Result<i64, LexError> {

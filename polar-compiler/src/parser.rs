@@ -45,7 +45,10 @@ pub const MAX_NESTING: usize = 128;
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
     let mut parser = Parser::new(file, text);
     let items = parser.lines();
-    (File { items }, parser.diagnostics)
+    let mut diagnostics = parser.diagnostics;
+    // Lexical errors are found before parsing starts; report everything in file order.
+    diagnostics.sort_by_key(|d| d.span.start);
+    (File { items }, diagnostics)
 }
 
 /// Whether an expression yields a value, succeeds or fails (logical), or may be used as
@@ -87,7 +90,7 @@ impl Parser {
             match result {
                 Ok(token) => tokens.push((token, span)),
                 Err(error) => {
-                    diagnostics.push(lex_diagnostic(file, error, span, text));
+                    diagnostics.push(lex_diagnostic(error, span, text));
                     tokens.push((Token::Error, span));
                 }
             }
@@ -160,6 +163,13 @@ impl Parser {
                 .with_label(format!("expected {expected}"));
                 if let Some(word) = keyword_text(token) {
                     d = d.with_note(format!("`{word}` is a reserved word in Polar"));
+                }
+                let previous = self.pos.checked_sub(1).and_then(|p| self.tokens.get(p)).map(|(_, s)| *s);
+                if let Some(previous) = previous.filter(|_| expected.contains("`;`")) {
+                    d = d.with_secondary(Span { start: previous.end, ..previous }, "`;` may be missing here");
+                }
+                if matches!(token, Token::Dot) && matches!(self.peek_at(1), Some(Token::Integer(_))) {
+                    d = d.with_help("a number needs a digit before the point: write `0.5`");
                 }
                 if matches!(token, Token::Isa) {
                     d = d.with_help("Polar has no `isa` operator; write `x matches Class`");
@@ -761,6 +771,9 @@ impl Parser {
                 let (args, kwargs) = self.call_args()?;
                 (TermKind::New(Call { name, args, kwargs }), Kind::Value)
             }
+            Token::Dot if matches!(self.peek_at(1), Some(Token::Integer(_))) => {
+                return self.unexpected("an expression");
+            }
             Token::Dot | Token::In => {
                 self.bump();
                 if !self.at(&Token::LParen) {
@@ -1154,7 +1167,7 @@ fn punctuation(token: &Token) -> &'static str {
     }
 }
 
-fn lex_diagnostic(file: FileId, error: LexError, span: Span, text: &str) -> Diagnostic {
+fn lex_diagnostic(error: LexError, span: Span, text: &str) -> Diagnostic {
     let slice = text.get(span.range()).unwrap_or("");
     match error {
         LexError::InvalidCharacter => {
@@ -1167,17 +1180,13 @@ fn lex_diagnostic(file: FileId, error: LexError, span: Span, text: &str) -> Diag
                 _ => d,
             }
         }
-        LexError::UnterminatedString { .. } => {
-            Diagnostic::error(codes::BAD_STRING, span, "unterminated string")
-                .with_label("this string has no closing `\"`")
+        LexError::UnterminatedString => Diagnostic::error(codes::BAD_STRING, span, "unterminated string")
+            .with_label("this string has no closing `\"`"),
+        LexError::NewlineInString => {
+            Diagnostic::error(codes::BAD_STRING, span, "unterminated string: a string cannot span lines")
+                .with_label("no closing `\"` on this line")
+                .with_help("close the string, or write `\\n` for a newline inside it")
         }
-        LexError::NewlineInString { at } => Diagnostic::error(
-            codes::BAD_STRING,
-            Span::new(file, at, at + 1),
-            "a string cannot contain a raw newline",
-        )
-        .with_secondary(span, "string starts here")
-        .with_help("write `\\n` for a newline"),
         LexError::IntegerOverflow => Diagnostic::error(
             codes::INTEGER_OVERFLOW,
             span,
