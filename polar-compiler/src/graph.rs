@@ -104,10 +104,10 @@ impl RuleGraph {
         let mut groups: HashMap<usize, Vec<&str>> = HashMap::new();
         for node in self.graph.node_indices() {
             let c = self.component[node.index()];
-            if self.recursive_component[c] {
-                if let Some(name) = self.rule_name(node) {
-                    groups.entry(c).or_default().push(name);
-                }
+            if self.recursive_component[c]
+                && let Some(name) = self.rule_name(node)
+            {
+                groups.entry(c).or_default().push(name);
             }
         }
         let mut groups: Vec<Vec<&str>> = groups.into_values().collect();

@@ -72,6 +72,11 @@ struct Abandon;
 type PResult<T> = Result<T, Abandon>;
 
 struct Parser {
+    /// For each token, whether a line break separates it from the previous token.
+    starts_line: Vec<bool>,
+    /// Set when an item broke at a token that begins a new line while a `;` was expected:
+    /// most likely the `;` was forgotten, and the token starts the next item.
+    missing_semicolon_before: Option<usize>,
     tokens: Vec<(Token, Span)>,
     pos: usize,
     depth: usize,
@@ -96,7 +101,24 @@ impl Parser {
             }
         }
         let end = tokens.last().map_or(0, |(_, s)| s.end as usize);
-        Parser { tokens, pos: 0, depth: 0, diagnostics, eof: Span::new(file, end, end) }
+        let mut previous_end = 0;
+        let starts_line = tokens
+            .iter()
+            .map(|(_, span)| {
+                let gap = text.get(previous_end..span.start as usize).unwrap_or("");
+                previous_end = span.end as usize;
+                gap.contains('\n')
+            })
+            .collect();
+        Parser {
+            starts_line,
+            missing_semicolon_before: None,
+            tokens,
+            pos: 0,
+            depth: 0,
+            diagnostics,
+            eof: Span::new(file, end, end),
+        }
     }
 
     // ----- token access -----
@@ -167,6 +189,9 @@ impl Parser {
                 let previous = self.pos.checked_sub(1).and_then(|p| self.tokens.get(p)).map(|(_, s)| *s);
                 if let Some(previous) = previous.filter(|_| expected.contains("`;`")) {
                     d = d.with_secondary(Span { start: previous.end, ..previous }, "`;` may be missing here");
+                    if self.starts_line[self.pos] {
+                        self.missing_semicolon_before = Some(self.pos);
+                    }
                 }
                 if matches!(token, Token::Dot) && matches!(self.peek_at(1), Some(Token::Integer(_))) {
                     d = d.with_help("a number needs a digit before the point: write `0.5`");
@@ -238,6 +263,16 @@ impl Parser {
         self.depth -= 1;
     }
 
+    /// Parses a left-associative chain (`a + b + c`, `a.b.c`): each operator deepens the
+    /// tree by one level, so each counts against [`MAX_NESTING`] like a bracket does;
+    /// otherwise a 100,000-term sum would build a tree too deep to drop.
+    fn chain<T>(&mut self, f: impl FnOnce(&mut Self) -> PResult<T>) -> PResult<T> {
+        let base = self.depth;
+        let result = f(self);
+        self.depth = base;
+        result
+    }
+
     /// Runs `f` one nesting level deeper. Debug builds spend ~20 KiB of stack per level of
     /// parentheses, so the stack is grown on the heap when it runs low (as rustc does):
     /// the nesting bound alone would not keep a 2 MiB test thread safe.
@@ -300,6 +335,10 @@ impl Parser {
             match self.line() {
                 Ok(item) => items.push(item),
                 Err(Abandon) => {
+                    // Resume at the next item when only its `;` was missing.
+                    if self.missing_semicolon_before.take() == Some(self.pos) && self.pos > start {
+                        continue;
+                    }
                     // Make progress even when the error was at the item's first token.
                     if self.pos == start {
                         self.pos += 1;
@@ -409,6 +448,10 @@ impl Parser {
                     match self.production() {
                         Ok(p) => productions.push(p),
                         Err(Abandon) => {
+                            let forgot_semicolon = self.missing_semicolon_before.take() == Some(self.pos);
+                            if forgot_semicolon && self.pos > item_start {
+                                continue;
+                            }
                             if self.pos == item_start && !self.at(&Token::RBrace) {
                                 self.pos += 1;
                             }
@@ -515,11 +558,11 @@ impl Parser {
             while p.eat(&Token::Or) {
                 let next = p.exp2(mode)?;
                 let next = p.expect_logical(next)?;
-                if !p.at(&Token::Or) {
-                    if let TermKind::Or(inner) = next.kind {
-                        args.extend(inner);
-                        break;
-                    }
+                if !p.at(&Token::Or)
+                    && let TermKind::Or(inner) = next.kind
+                {
+                    args.extend(inner);
+                    break;
                 }
                 args.push(next);
             }
@@ -538,11 +581,11 @@ impl Parser {
         while self.eat(&Token::And) {
             let next = self.exp3(mode)?;
             let next = self.expect_logical(next)?;
-            if !self.at(&Token::And) {
-                if let TermKind::And(inner) = next.kind {
-                    args.extend(inner);
-                    break;
-                }
+            if !self.at(&Token::And)
+                && let TermKind::And(inner) = next.kind
+            {
+                args.extend(inner);
+                break;
             }
             args.push(next);
         }
@@ -564,109 +607,128 @@ impl Parser {
 
     /// `Exp4`: `a = b` (left-associative, so `a = b = c` is a kind error) and `var := b`.
     fn exp4(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        let start = self.pos;
-        let mut left = self.exp5(mode)?;
-        // `:=` only takes a bare variable on its left.
-        if self.at(&Token::Assign) && self.pos == start + 1 && matches!(left.0.kind, TermKind::Variable(_)) {
-            self.bump();
-            let right = self.exp5(mode)?;
-            let right = self.expect_value(right)?;
-            left = (binary(BinOp::Assign, left.0, right, self.since(start)), Kind::Logical);
-        }
-        while self.eat(&Token::Eq) {
-            let l = self.expect_value(left)?;
-            let right = self.exp5(mode)?;
-            let right = self.expect_value(right)?;
-            left = (binary(BinOp::Unify, l, right, self.since(start)), Kind::Logical);
-        }
-        Ok(left)
+        self.chain(|p| {
+            let start = p.pos;
+            let mut left = p.exp5(mode)?;
+            // `:=` only takes a bare variable on its left.
+            if p.at(&Token::Assign) && p.pos == start + 1 && matches!(left.0.kind, TermKind::Variable(_)) {
+                p.bump();
+                let right = p.exp5(mode)?;
+                let right = p.expect_value(right)?;
+                left = (binary(BinOp::Assign, left.0, right, p.since(start)), Kind::Logical);
+            }
+            while p.eat(&Token::Eq) {
+                let l = p.expect_value(left)?;
+                p.enter()?;
+                let right = p.exp5(mode)?;
+                let right = p.expect_value(right)?;
+                left = (binary(BinOp::Unify, l, right, p.since(start)), Kind::Logical);
+            }
+            Ok(left)
+        })
     }
 
     /// `Exp5`: comparisons.
     fn exp5(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        let start = self.pos;
-        let mut left = self.exp6(mode)?;
-        while let Some(op) = self.peek().and_then(comparison_op) {
-            let l = self.expect_value(left)?;
-            self.bump();
-            let right = self.exp6(mode)?;
-            let right = self.expect_value(right)?;
-            left = (binary(op, l, right, self.since(start)), Kind::Logical);
-        }
-        Ok(left)
+        self.chain(|p| {
+            let start = p.pos;
+            let mut left = p.exp6(mode)?;
+            while let Some(op) = p.peek().and_then(comparison_op) {
+                let l = p.expect_value(left)?;
+                p.bump();
+                p.enter()?;
+                let right = p.exp6(mode)?;
+                let right = p.expect_value(right)?;
+                left = (binary(op, l, right, p.since(start)), Kind::Logical);
+            }
+            Ok(left)
+        })
     }
 
     /// `Exp6`: `+ -`, left-associative.
     fn exp6(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        let start = self.pos;
-        let mut left = self.exp7(mode)?;
-        loop {
-            let op = match self.peek() {
-                Some(Token::Plus) => BinOp::Add,
-                Some(Token::Minus) => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            let l = self.expect_value(left)?;
-            self.bump();
-            let right = self.exp7(mode)?;
-            let right = self.expect_value(right)?;
-            left = (binary(op, l, right, self.since(start)), Kind::Value);
-        }
+        self.chain(|p| {
+            let start = p.pos;
+            let mut left = p.exp7(mode)?;
+            loop {
+                let op = match p.peek() {
+                    Some(Token::Plus) => BinOp::Add,
+                    Some(Token::Minus) => BinOp::Sub,
+                    _ => return Ok(left),
+                };
+                let l = p.expect_value(left)?;
+                p.bump();
+                p.enter()?;
+                let right = p.exp7(mode)?;
+                let right = p.expect_value(right)?;
+                left = (binary(op, l, right, p.since(start)), Kind::Value);
+            }
+        })
     }
 
     /// `Exp7`: `* / mod rem`, left-associative.
     fn exp7(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        let start = self.pos;
-        let mut left = self.exp8(mode)?;
-        loop {
-            let op = match self.peek() {
-                Some(Token::Star) => BinOp::Mul,
-                Some(Token::Slash) => BinOp::Div,
-                Some(Token::Mod) => BinOp::Mod,
-                Some(Token::Rem) => BinOp::Rem,
-                _ => return Ok(left),
-            };
-            let l = self.expect_value(left)?;
-            self.bump();
-            let right = self.exp8(mode)?;
-            let right = self.expect_value(right)?;
-            left = (binary(op, l, right, self.since(start)), Kind::Value);
-        }
+        self.chain(|p| {
+            let start = p.pos;
+            let mut left = p.exp8(mode)?;
+            loop {
+                let op = match p.peek() {
+                    Some(Token::Star) => BinOp::Mul,
+                    Some(Token::Slash) => BinOp::Div,
+                    Some(Token::Mod) => BinOp::Mod,
+                    Some(Token::Rem) => BinOp::Rem,
+                    _ => return Ok(left),
+                };
+                let l = p.expect_value(left)?;
+                p.bump();
+                p.enter()?;
+                let right = p.exp8(mode)?;
+                let right = p.expect_value(right)?;
+                left = (binary(op, l, right, p.since(start)), Kind::Value);
+            }
+        })
     }
 
     /// `Exp8`: `in` and `matches`, which bind tighter than arithmetic in Polar.
     fn exp8(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        let start = self.pos;
-        let mut left = self.exp9(mode)?;
-        loop {
-            if self.eat(&Token::In) {
-                let l = self.expect_value(left)?;
-                let right = self.exp9(mode)?;
-                let right = self.expect_value(right)?;
-                left = (binary(BinOp::In, l, right, self.since(start)), Kind::Logical);
-            } else if self.eat(&Token::Matches) {
-                let l = self.expect_value(left)?;
-                let pattern = self.pattern()?;
-                let pattern = class_pattern(pattern);
-                let kind = TermKind::Matches { value: Box::new(l), pattern: Box::new(pattern) };
-                left = (Term::new(kind, self.since(start)), Kind::Logical);
-            } else {
-                return Ok(left);
+        self.chain(|p| {
+            let start = p.pos;
+            let mut left = p.exp9(mode)?;
+            loop {
+                if p.eat(&Token::In) {
+                    let l = p.expect_value(left)?;
+                    p.enter()?;
+                    let right = p.exp9(mode)?;
+                    let right = p.expect_value(right)?;
+                    left = (binary(BinOp::In, l, right, p.since(start)), Kind::Logical);
+                } else if p.eat(&Token::Matches) {
+                    let l = p.expect_value(left)?;
+                    p.enter()?;
+                    let pattern = p.pattern()?;
+                    let pattern = class_pattern(pattern);
+                    let kind = TermKind::Matches { value: Box::new(l), pattern: Box::new(pattern) };
+                    left = (Term::new(kind, p.since(start)), Kind::Logical);
+                } else {
+                    return Ok(left);
+                }
             }
-        }
+        })
     }
 
     /// `Exp9`: `receiver.member`, left-associative.
     fn exp9(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        let start = self.pos;
-        let mut left = self.exp10(mode)?;
-        while self.eat(&Token::Dot) {
-            let receiver = self.expect_value(left)?;
-            let member = self.member()?;
-            let kind = TermKind::Dot { receiver: Box::new(receiver), member };
-            left = (Term::new(kind, self.since(start)), Kind::Either);
-        }
-        Ok(left)
+        self.chain(|p| {
+            let start = p.pos;
+            let mut left = p.exp10(mode)?;
+            while p.eat(&Token::Dot) {
+                let receiver = p.expect_value(left)?;
+                p.enter()?;
+                let member = p.member()?;
+                let kind = TermKind::Dot { receiver: Box::new(receiver), member };
+                left = (Term::new(kind, p.since(start)), Kind::Either);
+            }
+            Ok(left)
+        })
     }
 
     /// What may follow a `.`: `name`, `name(args)`, a reserved word used as a name,

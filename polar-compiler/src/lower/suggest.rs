@@ -27,19 +27,22 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
 
 /// The candidate closest to `word`, if it is close enough to be a plausible typo: at most
 /// one edit for short words, about a third of the length for longer ones. A candidate that
-/// differs only in case always qualifies. Ties go to the earliest candidate, so callers
-/// control the preference by ordering.
+/// differs only in case always qualifies. Words of one or two characters get no suggestion
+/// by distance (every short name is one edit from every other). Ties go to the earliest
+/// candidate, so callers control the preference by ordering.
 pub(crate) fn did_you_mean<'a, I>(word: &str, candidates: I) -> Option<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let limit = (word.chars().count() / 3).max(1);
+    let len = word.chars().count();
+    let limit = if len < 3 { 0 } else { (len / 3).max(1) };
     let mut best: Option<(usize, &'a str)> = None;
     for candidate in candidates {
         if candidate == word {
             continue;
         }
-        let d = if candidate.to_lowercase() == word.to_lowercase() { 0 } else { edit_distance(word, candidate) };
+        let d =
+            if candidate.to_lowercase() == word.to_lowercase() { 0 } else { edit_distance(word, candidate) };
         if d <= limit && best.is_none_or(|(bd, _)| d < bd) {
             best = Some((d, candidate));
         }
@@ -70,5 +73,7 @@ mod tests {
         assert_eq!(did_you_mean("ACTOR", ["actor", "resource"]), Some("actor"));
         assert_eq!(did_you_mean("banana", ["reader", "writer"]), None);
         assert_eq!(did_you_mean("reader", ["reader"]), None, "an exact match is not a suggestion");
+        assert_eq!(did_you_mean("x", ["y", "z"]), None, "no suggestions between one-letter names");
+        assert_eq!(did_you_mean("X", ["x"]), Some("x"));
     }
 }

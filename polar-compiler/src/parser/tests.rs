@@ -198,7 +198,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
 
 #[test]
 fn nesting_up_to_the_bound_fits_a_small_thread_stack() {
-    let at_bound = MAX_NESTING - 1; // the rule body's own expression is one level
+    let at_bound = MAX_NESTING - 2; // the body's own expression and the `=` are one level each
     let text = format!("f(x) if x = {}1{};", "(".repeat(at_bound), ")".repeat(at_bound));
     let over = format!("f(x) if x = {}1{};", "(".repeat(at_bound + 1), ")".repeat(at_bound + 1));
     let run = |text: String| {
@@ -211,4 +211,28 @@ fn nesting_up_to_the_bound_fits_a_small_thread_stack() {
     };
     assert_eq!(run(text), Vec::<&str>::new());
     assert_eq!(run(over), vec![codes::TOO_DEEP]);
+}
+
+#[test]
+fn long_operator_chains_count_as_nesting() {
+    // Each operator of a left-associative chain deepens the tree by one level.
+    let sum = format!("f(x) if x = 1{};", " + 1".repeat(100_000));
+    assert_eq!(errors(&sum)[0].0, codes::TOO_DEEP);
+    let dots = format!("f(x) if x{} = 1;", ".a".repeat(100_000));
+    assert_eq!(errors(&dots)[0].0, codes::TOO_DEEP);
+    // Conjunctions are flat, so any length is fine.
+    parse_ok(&format!("f(x) if x = 1{};", " and x = 1".repeat(10_000)));
+    parse_ok(&format!("f(x) if x = 1{};", " + 1".repeat(100)));
+}
+
+#[test]
+fn a_forgotten_semicolon_does_not_swallow_the_next_item() {
+    let text = "allow(u, _, r) if r.owner = u\nresource Repo {\n  roles = [\"a\"]\n  permissions = [\"b\"];\n}\nf(1);";
+    let (file, d) = parse(text);
+    assert_eq!(d.len(), 2, "{d:#?}");
+    assert!(d.iter().all(|d| d.message.contains("expected `;`")));
+    // The block (with its second declaration) and `f` survive.
+    assert_eq!(file.items.len(), 2);
+    let Item::ResourceBlock(block) = &file.items[0] else { panic!() };
+    assert_eq!(block.productions.len(), 1);
 }
