@@ -37,9 +37,11 @@ pub mod codes {
     pub const TOO_DEEP: &str = "P0008";
 }
 
-/// How deeply parentheses, lists, dictionaries, calls and `not` may nest. Real policies
-/// stay below 10; the bound keeps every later (recursive) stage safe on hostile input.
-pub const MAX_NESTING: usize = 128;
+/// How deeply expressions may nest. Each bracket, call, `not` and each operator of a
+/// left-associative chain (`1 + 1 + ...`, `a.b.c`) is one level. Real policies stay below
+/// 20; Oso has no bound, but ours keeps every later (recursive) stage safe on hostile
+/// input (see `tests/deep_input.rs`).
+pub const MAX_NESTING: usize = 1000;
 
 /// Parses one file. Never panics; every independent syntax error is reported.
 pub fn parse_file(file: FileId, text: &str) -> (File, Vec<Diagnostic>) {
@@ -72,6 +74,8 @@ struct Abandon;
 type PResult<T> = Result<T, Abandon>;
 
 struct Parser {
+    /// An error found but not yet reported; see [`Parser::defer`].
+    deferred: Option<Diagnostic>,
     /// For each token, whether a line break separates it from the previous token.
     starts_line: Vec<bool>,
     /// Set when an item broke at a token that begins a new line while a `;` was expected:
@@ -111,6 +115,7 @@ impl Parser {
             })
             .collect();
         Parser {
+            deferred: None,
             starts_line,
             missing_semicolon_before: None,
             tokens,
@@ -146,19 +151,37 @@ impl Parser {
         self.peek() == Some(token)
     }
 
-    fn eat(&mut self, token: &Token) -> bool {
+    /// Consumes the current token if it is `token`.
+    fn eat(&mut self, token: &Token) -> PResult<bool> {
         if self.at(token) {
-            self.pos += 1;
-            true
+            self.bump()?;
+            Ok(true)
         } else {
-            false
+            Ok(false)
         }
     }
 
-    fn bump(&mut self) -> Span {
+    /// Consumes the current token. Every token is consumed here, which is where a
+    /// deferred error (see [`Parser::defer`]) is finally reported.
+    fn bump(&mut self) -> PResult<Span> {
+        if let Some(d) = self.deferred.take() {
+            self.diagnostics.push(d);
+            return Err(Abandon);
+        }
         let span = self.span();
         self.pos += 1;
-        span
+        Ok(span)
+    }
+
+    /// Records an error that Oso's LR parser finds only when it *reduces* a production:
+    /// a value/logical mismatch or a duplicate key. It reduces on reading the next token,
+    /// and only if that token may follow there; otherwise it reports that token instead.
+    /// Keeping the error until the next token is consumed (or rejected by `unexpected`,
+    /// which drops it) reproduces exactly which error Oso reports, and where.
+    fn defer(&mut self, d: Diagnostic) {
+        if self.deferred.is_none() {
+            self.deferred = Some(d);
+        }
     }
 
     /// Span from the token at index `start` to the last consumed token.
@@ -172,6 +195,8 @@ impl Parser {
 
     /// Reports the current token as unexpected (the lexer already reported an error token).
     fn unexpected<T>(&mut self, expected: &str) -> PResult<T> {
+        // Oso rejects this token before it would have reduced (and reported) a deferred error.
+        self.deferred = None;
         match self.tokens.get(self.pos) {
             Some((Token::Error, _)) => {}
             Some((token, span)) => {
@@ -217,10 +242,10 @@ impl Parser {
     }
 
     fn expect(&mut self, token: &Token, expected: &str) -> PResult<Span> {
-        if self.at(token) { Ok(self.bump()) } else { self.unexpected(expected) }
+        if self.at(token) { Ok(self.bump()?) } else { self.unexpected(expected) }
     }
 
-    fn wrong_kind<T>(&mut self, term: &Term, wanted: Kind) -> PResult<T> {
+    fn wrong_kind(&mut self, term: &Term, wanted: Kind) {
         let (message, label) = match wanted {
             Kind::Value => (
                 "expected a value, found a logical expression",
@@ -230,16 +255,24 @@ impl Parser {
                 ("expected a logical expression, found a value", "a value cannot succeed or fail on its own")
             }
         };
-        self.diagnostics.push(Diagnostic::error(codes::WRONG_KIND, term.span, message).with_label(label));
-        Err(Abandon)
+        self.defer(Diagnostic::error(codes::WRONG_KIND, term.span, message).with_label(label));
     }
 
+    /// Checks that an expression is a value. A mismatch is deferred (see [`Parser::defer`]),
+    /// so parsing goes on as if it were one.
     fn expect_value(&mut self, (term, kind): (Term, Kind)) -> PResult<Term> {
-        if kind == Kind::Logical { self.wrong_kind(&term, Kind::Value) } else { Ok(term) }
+        if kind == Kind::Logical {
+            self.wrong_kind(&term, Kind::Value);
+        }
+        Ok(term)
     }
 
+    /// Checks that an expression is logical; see [`Parser::expect_value`].
     fn expect_logical(&mut self, (term, kind): (Term, Kind)) -> PResult<Term> {
-        if kind == Kind::Value { self.wrong_kind(&term, Kind::Logical) } else { Ok(term) }
+        if kind == Kind::Value {
+            self.wrong_kind(&term, Kind::Logical);
+        }
+        Ok(term)
     }
 
     fn enter(&mut self) -> PResult<()> {
@@ -332,6 +365,7 @@ impl Parser {
         while self.peek().is_some() {
             let start = self.pos;
             self.depth = 0;
+            self.deferred = None;
             match self.line() {
                 Ok(item) => items.push(item),
                 Err(Abandon) => {
@@ -356,12 +390,12 @@ impl Parser {
     fn line(&mut self) -> PResult<Item> {
         match self.peek() {
             Some(Token::Type) => {
-                self.bump();
+                self.bump()?;
                 let rule = self.rule_head_and_end(self.pos, false)?;
                 Ok(Item::RuleType(rule))
             }
             Some(Token::Query) => {
-                self.bump();
+                self.bump()?;
                 let (term, _) = self.exp1(Mode::Term)?;
                 self.expect(&Token::Semi, "`;`")?;
                 Ok(Item::Query(term))
@@ -378,7 +412,7 @@ impl Parser {
         match self.peek() {
             Some(Token::Symbol(name)) => {
                 let name = name.clone();
-                let span = self.bump();
+                let span = self.bump()?;
                 Ok(Ident { name, span })
             }
             _ => self.unexpected(expected),
@@ -390,16 +424,16 @@ impl Parser {
         let name = self.ident("a rule name")?;
         self.expect(&Token::LParen, "`(`")?;
         let mut params = Vec::new();
-        if !self.eat(&Token::RParen) {
+        if !self.eat(&Token::RParen)? {
             loop {
                 params.push(self.parameter()?);
-                if self.eat(&Token::RParen) {
+                if self.eat(&Token::RParen)? {
                     break;
                 }
                 self.expect(&Token::Comma, "`,` or `)`")?;
             }
         }
-        let body = if allow_body && self.eat(&Token::If) {
+        let body = if allow_body && self.eat(&Token::If)? {
             let (term, _) = self.exp1(Mode::Term)?;
             Some(term)
         } else {
@@ -414,7 +448,8 @@ impl Parser {
         let start = self.pos;
         if let (Some(Token::Symbol(name)), Some(Token::Colon)) = (self.peek(), self.peek_at(1)) {
             let value = Term::new(TermKind::Variable(name.clone()), self.span());
-            self.pos += 2;
+            self.bump()?;
+            self.bump()?;
             let specializer = self.pattern()?;
             let specializer = class_pattern(specializer);
             return Ok(Param { value, specializer: Some(specializer), span: self.since(start) });
@@ -439,7 +474,7 @@ impl Parser {
         loop {
             match self.peek() {
                 Some(Token::RBrace) => {
-                    self.bump();
+                    self.bump()?;
                     break;
                 }
                 None => return self.unexpected("`}`"),
@@ -502,7 +537,7 @@ impl Parser {
         match self.peek() {
             Some(Token::String(s)) => {
                 let value = s.clone();
-                let span = self.bump();
+                let span = self.bump()?;
                 Ok(StrLit { value, span })
             }
             _ => self.unexpected(expected),
@@ -513,12 +548,12 @@ impl Parser {
     fn string_list(&mut self) -> PResult<Vec<StrLit>> {
         self.expect(&Token::LBracket, "`[`")?;
         let mut items = Vec::new();
-        if self.eat(&Token::RBracket) {
+        if self.eat(&Token::RBracket)? {
             return Ok(items);
         }
         items.push(self.string_lit("a string or `]`")?);
         loop {
-            if self.eat(&Token::RBracket) {
+            if self.eat(&Token::RBracket)? {
                 return Ok(items);
             }
             self.expect(&Token::Comma, "`,` or `]`")?;
@@ -555,7 +590,7 @@ impl Parser {
                 return Ok(first);
             }
             let mut args = vec![p.expect_logical(first)?];
-            while p.eat(&Token::Or) {
+            while p.eat(&Token::Or)? {
                 let next = p.exp2(mode)?;
                 let next = p.expect_logical(next)?;
                 if !p.at(&Token::Or)
@@ -578,7 +613,7 @@ impl Parser {
             return Ok(first);
         }
         let mut args = vec![self.expect_logical(first)?];
-        while self.eat(&Token::And) {
+        while self.eat(&Token::And)? {
             let next = self.exp3(mode)?;
             let next = self.expect_logical(next)?;
             if !self.at(&Token::And)
@@ -595,7 +630,7 @@ impl Parser {
     /// `Exp3`: `not Exp4` (so `not not x` needs parentheses, as in Oso).
     fn exp3(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
         let start = self.pos;
-        if self.eat(&Token::Not) {
+        if self.eat(&Token::Not)? {
             return self.nested(|p| {
                 let operand = p.exp4(mode)?;
                 let operand = p.expect_logical(operand)?;
@@ -612,13 +647,14 @@ impl Parser {
             let mut left = p.exp5(mode)?;
             // `:=` only takes a bare variable on its left.
             if p.at(&Token::Assign) && p.pos == start + 1 && matches!(left.0.kind, TermKind::Variable(_)) {
-                p.bump();
+                p.bump()?;
                 let right = p.exp5(mode)?;
                 let right = p.expect_value(right)?;
                 left = (binary(BinOp::Assign, left.0, right, p.since(start)), Kind::Logical);
             }
-            while p.eat(&Token::Eq) {
+            while p.at(&Token::Eq) {
                 let l = p.expect_value(left)?;
+                p.bump()?;
                 p.enter()?;
                 let right = p.exp5(mode)?;
                 let right = p.expect_value(right)?;
@@ -635,7 +671,7 @@ impl Parser {
             let mut left = p.exp6(mode)?;
             while let Some(op) = p.peek().and_then(comparison_op) {
                 let l = p.expect_value(left)?;
-                p.bump();
+                p.bump()?;
                 p.enter()?;
                 let right = p.exp6(mode)?;
                 let right = p.expect_value(right)?;
@@ -657,7 +693,7 @@ impl Parser {
                     _ => return Ok(left),
                 };
                 let l = p.expect_value(left)?;
-                p.bump();
+                p.bump()?;
                 p.enter()?;
                 let right = p.exp7(mode)?;
                 let right = p.expect_value(right)?;
@@ -680,7 +716,7 @@ impl Parser {
                     _ => return Ok(left),
                 };
                 let l = p.expect_value(left)?;
-                p.bump();
+                p.bump()?;
                 p.enter()?;
                 let right = p.exp8(mode)?;
                 let right = p.expect_value(right)?;
@@ -695,14 +731,16 @@ impl Parser {
             let start = p.pos;
             let mut left = p.exp9(mode)?;
             loop {
-                if p.eat(&Token::In) {
+                if p.at(&Token::In) {
                     let l = p.expect_value(left)?;
+                    p.bump()?;
                     p.enter()?;
                     let right = p.exp9(mode)?;
                     let right = p.expect_value(right)?;
                     left = (binary(BinOp::In, l, right, p.since(start)), Kind::Logical);
-                } else if p.eat(&Token::Matches) {
+                } else if p.at(&Token::Matches) {
                     let l = p.expect_value(left)?;
+                    p.bump()?;
                     p.enter()?;
                     let pattern = p.pattern()?;
                     let pattern = class_pattern(pattern);
@@ -720,8 +758,9 @@ impl Parser {
         self.chain(|p| {
             let start = p.pos;
             let mut left = p.exp10(mode)?;
-            while p.eat(&Token::Dot) {
+            while p.at(&Token::Dot) {
                 let receiver = p.expect_value(left)?;
+                p.bump()?;
                 p.enter()?;
                 let member = p.member()?;
                 let kind = TermKind::Dot { receiver: Box::new(receiver), member };
@@ -735,7 +774,7 @@ impl Parser {
     /// `(var)` or `("key")`.
     fn member(&mut self) -> PResult<Member> {
         if let Some(name) = self.peek().and_then(member_name) {
-            let span = self.bump();
+            let span = self.bump()?;
             let name = Ident { name, span };
             if self.at(&Token::LParen) {
                 let (args, kwargs) = self.call_args()?;
@@ -743,15 +782,15 @@ impl Parser {
             }
             return Ok(Member::Field(name));
         }
-        if self.eat(&Token::LParen) {
+        if self.eat(&Token::LParen)? {
             let member = match self.peek() {
                 Some(Token::Symbol(name)) => {
                     let name = name.clone();
-                    Member::DynamicKey(Ident { name, span: self.bump() })
+                    Member::DynamicKey(Ident { name, span: self.bump()? })
                 }
                 Some(Token::String(s)) => {
                     let name = s.clone();
-                    Member::Field(Ident { name, span: self.bump() })
+                    Member::Field(Ident { name, span: self.bump()? })
                 }
                 _ => return self.unexpected("a variable or a string"),
             };
@@ -764,7 +803,7 @@ impl Parser {
     /// `Exp10`: a primary, or a parenthesised expression (whose kind passes through).
     fn exp10(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
         let start = self.pos;
-        if self.eat(&Token::LParen) {
+        if self.eat(&Token::LParen)? {
             let (inner, kind) = self.exp1(mode)?;
             self.expect(&Token::RParen, "`)`")?;
             return Ok((Term { span: self.since(start), ..inner }, kind));
@@ -784,17 +823,17 @@ impl Parser {
         };
         let (kind, tag) = match token {
             Token::Debug | Token::Print => {
-                self.bump();
+                self.bump()?;
                 let args = self.builtin_args()?;
                 let kind = if token == Token::Debug { TermKind::Debug(args) } else { TermKind::Print(args) };
                 (kind, Kind::Logical)
             }
             Token::Cut => {
-                self.bump();
+                self.bump()?;
                 (TermKind::Cut, Kind::Logical)
             }
             Token::Forall => {
-                self.bump();
+                self.bump()?;
                 self.expect(&Token::LParen, "`(`")?;
                 let (condition, action) = self.nested(|p| {
                     let c = p.exp1(Mode::Term)?;
@@ -808,11 +847,11 @@ impl Parser {
                 (TermKind::ForAll { condition: Box::new(condition), action: Box::new(action) }, Kind::Logical)
             }
             Token::Boolean(b) => {
-                self.bump();
+                self.bump()?;
                 (TermKind::Boolean(b), Kind::Either)
             }
             Token::Symbol(name) => {
-                let span = self.bump();
+                let span = self.bump()?;
                 if self.at(&Token::LParen) {
                     let (args, kwargs) = self.call_args()?;
                     (TermKind::Call(Call { name: Ident { name, span }, args, kwargs }), Kind::Logical)
@@ -821,11 +860,11 @@ impl Parser {
                 }
             }
             Token::New if self.peek_at(1) == Some(&Token::LParen) => {
-                self.bump();
+                self.bump()?;
                 (TermKind::Rewritten { op: RewrittenOp::New, args: self.rewritten_args()? }, Kind::Logical)
             }
             Token::New => {
-                self.bump();
+                self.bump()?;
                 let name = self.ident("a class name")?;
                 if !self.at(&Token::LParen) {
                     return self.unexpected("`(`");
@@ -837,7 +876,7 @@ impl Parser {
                 return self.unexpected("an expression");
             }
             Token::Dot | Token::In => {
-                self.bump();
+                self.bump()?;
                 if !self.at(&Token::LParen) {
                     return self.unexpected("`(`");
                 }
@@ -847,7 +886,7 @@ impl Parser {
             Token::LBracket => (self.list(Mode::Term)?, Kind::Value),
             Token::LBrace => (TermKind::Dict(self.dict_fields(Mode::Term)?), Kind::Value),
             Token::String(s) => {
-                self.bump();
+                self.bump()?;
                 (TermKind::String(s), Kind::Value)
             }
             Token::Integer(_) | Token::Float(_) | Token::Plus | Token::Minus => (self.number()?, Kind::Value),
@@ -860,11 +899,11 @@ impl Parser {
     fn number(&mut self) -> PResult<TermKind> {
         let negative = match self.peek() {
             Some(Token::Minus) => {
-                self.bump();
+                self.bump()?;
                 true
             }
             Some(Token::Plus) => {
-                self.bump();
+                self.bump()?;
                 false
             }
             _ => false,
@@ -873,12 +912,12 @@ impl Parser {
             // Oso negates after parsing the i64, so `-9223372036854775808` overflows there too.
             Some(Token::Integer(i)) => {
                 let i = *i;
-                self.bump();
+                self.bump()?;
                 Ok(TermKind::Integer(if negative { i.wrapping_neg() } else { i }))
             }
             Some(Token::Float(f)) => {
                 let f = *f;
-                self.bump();
+                self.bump()?;
                 Ok(TermKind::Float(if negative { -f } else { f }))
             }
             _ => self.unexpected("a number (a sign may only stand before a numeric literal)"),
@@ -891,7 +930,7 @@ impl Parser {
         let kind = match self.peek() {
             Some(Token::Symbol(name)) => {
                 let name = name.clone();
-                let span = self.bump();
+                let span = self.bump()?;
                 if self.at(&Token::LBrace) {
                     let fields = self.dict_fields(Mode::Pattern)?;
                     TermKind::Instance { tag: Ident { name, span }, fields, bare: false }
@@ -903,12 +942,12 @@ impl Parser {
             Some(Token::LBracket) => self.list(Mode::Pattern)?,
             Some(Token::String(s)) => {
                 let s = s.clone();
-                self.bump();
+                self.bump()?;
                 TermKind::String(s)
             }
             Some(Token::Boolean(b)) => {
                 let b = *b;
-                self.bump();
+                self.bump()?;
                 TermKind::Boolean(b)
             }
             Some(Token::Integer(_) | Token::Float(_) | Token::Plus | Token::Minus) => self.number()?,
@@ -924,7 +963,7 @@ impl Parser {
             p.expect(&Token::LBracket, "`[`")?;
             let mut elements = Vec::new();
             let mut rest = None;
-            if p.eat(&Token::RBracket) {
+            if p.eat(&Token::RBracket)? {
                 return Ok(TermKind::List { elements, rest });
             }
             if p.at(&Token::Star) {
@@ -935,7 +974,7 @@ impl Parser {
             let e = p.exp6(mode)?;
             elements.push(p.expect_value(e)?);
             loop {
-                if p.eat(&Token::RBracket) {
+                if p.eat(&Token::RBracket)? {
                     break;
                 }
                 p.expect(&Token::Comma, "`,` or `]`")?;
@@ -983,14 +1022,14 @@ impl Parser {
     fn object(&mut self, mut value: impl FnMut(&mut Self) -> PResult<Term>) -> PResult<Vec<Field>> {
         self.expect(&Token::LBrace, "`{`")?;
         let mut fields: Vec<Field> = Vec::new();
-        if self.eat(&Token::RBrace) {
+        if self.eat(&Token::RBrace)? {
             return Ok(fields);
         }
         loop {
-            let field = self.field(&mut value)?;
+            let field = self.field(&mut value, false)?;
             if let Some(first) = fields.iter().find(|f| f.key.name == field.key.name) {
                 let first = first.key.span;
-                self.diagnostics.push(
+                self.defer(
                     Diagnostic::error(
                         codes::DUPLICATE_KEY,
                         field.key.span,
@@ -999,11 +1038,11 @@ impl Parser {
                     .with_label("used again here")
                     .with_secondary(first, "first used here"),
                 );
-                return Err(Abandon);
+            } else {
+                fields.push(field);
             }
-            fields.push(field);
             loop {
-                if self.eat(&Token::RBrace) {
+                if self.eat(&Token::RBrace)? {
                     return Ok(fields);
                 }
                 self.expect(&Token::Comma, "`,` or `}`")?;
@@ -1014,19 +1053,27 @@ impl Parser {
         }
     }
 
-    fn field(&mut self, value: &mut impl FnMut(&mut Self) -> PResult<Term>) -> PResult<Field> {
-        let key_name = match self.peek() {
-            Some(Token::Symbol(name)) => name.clone(),
+    /// `key: value`, or (unless `keyword_argument`) the shorthand `key`. A reserved word
+    /// may be a key but needs its `:` (Oso reports the token after it otherwise).
+    fn field(
+        &mut self,
+        value: &mut impl FnMut(&mut Self) -> PResult<Term>,
+        keyword_argument: bool,
+    ) -> PResult<Field> {
+        let (key_name, reserved) = match self.peek() {
+            Some(Token::Symbol(name)) => (name.clone(), false),
             Some(t) => match keyword_text(t) {
-                Some(word) if self.peek_at(1) == Some(&Token::Colon) => word.to_owned(),
-                _ => return self.unexpected("a key"),
+                Some(word) => (word.to_owned(), true),
+                None => return self.unexpected("a key"),
             },
             None => return self.unexpected("a key"),
         };
-        let key = Ident { name: key_name, span: self.bump() };
-        if self.eat(&Token::Colon) {
+        let key = Ident { name: key_name, span: self.bump()? };
+        if self.eat(&Token::Colon)? {
             let value = value(self)?;
             Ok(Field { key, value, shorthand: false })
+        } else if reserved || keyword_argument {
+            self.unexpected("`:`")
         } else {
             let value = Term::new(TermKind::Variable(key.name.clone()), key.span);
             Ok(Field { key, value, shorthand: true })
@@ -1039,17 +1086,22 @@ impl Parser {
         self.nested(|p| {
             p.expect(&Token::LParen, "`(`")?;
             let mut args = Vec::new();
-            if p.eat(&Token::RParen) {
+            if p.eat(&Token::RParen)? {
                 return Ok((args, None));
             }
             loop {
-                if p.starts_kwarg() {
+                // A reserved word that starts no expression can only be a keyword's name.
+                let reserved_key = matches!(
+                    p.peek(),
+                    Some(Token::If | Token::And | Token::Or | Token::Type | Token::Matches)
+                );
+                if reserved_key || p.starts_kwarg() {
                     let kwargs = p.kwargs()?;
                     return Ok((args, Some(kwargs)));
                 }
                 let a = p.exp1(Mode::Term)?;
                 args.push(p.expect_value(a)?);
-                if p.eat(&Token::RParen) {
+                if p.eat(&Token::RParen)? {
                     return Ok((args, None));
                 }
                 p.expect(&Token::Comma, "`,` or `)`")?;
@@ -1066,16 +1118,16 @@ impl Parser {
     fn kwargs(&mut self) -> PResult<Vec<Field>> {
         let mut fields: Vec<Field> = Vec::new();
         loop {
-            if !self.starts_kwarg() {
-                return self.unexpected("a keyword argument `name: value`");
-            }
-            let field = self.field(&mut |p: &mut Self| {
-                let v = p.exp1(Mode::Term)?;
-                p.expect_value(v)
-            })?;
+            let field = self.field(
+                &mut |p: &mut Self| {
+                    let v = p.exp1(Mode::Term)?;
+                    p.expect_value(v)
+                },
+                true,
+            )?;
             if let Some(first) = fields.iter().find(|f| f.key.name == field.key.name) {
                 let first = first.key.span;
-                self.diagnostics.push(
+                self.defer(
                     Diagnostic::error(
                         codes::DUPLICATE_KEY,
                         field.key.span,
@@ -1083,11 +1135,11 @@ impl Parser {
                     )
                     .with_secondary(first, "first used here"),
                 );
-                return Err(Abandon);
+            } else {
+                fields.push(field);
             }
-            fields.push(field);
             loop {
-                if self.eat(&Token::RParen) {
+                if self.eat(&Token::RParen)? {
                     return Ok(fields);
                 }
                 self.expect(&Token::Comma, "`,` or `)`")?;
@@ -1113,12 +1165,12 @@ impl Parser {
             p.expect(&Token::LParen, "`(`")?;
             let mut args = Vec::new();
             loop {
-                if p.eat(&Token::RParen) {
+                if p.eat(&Token::RParen)? {
                     return Ok(args);
                 }
                 let a = p.exp1(Mode::Term)?;
                 args.push(if values_only { p.expect_value(a)? } else { a.0 });
-                if p.eat(&Token::RParen) {
+                if p.eat(&Token::RParen)? {
                     return Ok(args);
                 }
                 p.expect(&Token::Comma, "`,` or `)`")?;
@@ -1245,9 +1297,13 @@ fn lex_diagnostic(error: LexError, span: Span, text: &str) -> Diagnostic {
         LexError::UnterminatedString => Diagnostic::error(codes::BAD_STRING, span, "unterminated string")
             .with_label("this string has no closing `\"`"),
         LexError::NewlineInString => {
-            Diagnostic::error(codes::BAD_STRING, span, "unterminated string: a string cannot span lines")
-                .with_label("no closing `\"` on this line")
-                .with_help("close the string, or write `\\n` for a newline inside it")
+            // Point at the line break itself, as Oso does: with `\` escaping a line break,
+            // a string may legitimately start lines earlier.
+            let at = Span { start: span.end, ..span };
+            Diagnostic::error(codes::BAD_STRING, at, "unterminated string: a string cannot span lines")
+                .with_label("the line ends inside a string")
+                .with_secondary(span, "the string starts here")
+                .with_help("close the string, or write `\\n` for a line break inside it")
         }
         LexError::IntegerOverflow => Diagnostic::error(
             codes::INTEGER_OVERFLOW,
