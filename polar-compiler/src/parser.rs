@@ -75,7 +75,7 @@ type PResult<T> = Result<T, Abandon>;
 
 struct Parser {
     /// An error found but not yet reported; see [`Parser::defer`].
-    deferred: Option<Diagnostic>,
+    deferred: Option<(Diagnostic, u16)>,
     /// For each token, whether a line break separates it from the previous token.
     starts_line: Vec<bool>,
     /// Set when an item broke at a token that begins a new line while a `;` was expected:
@@ -164,7 +164,7 @@ impl Parser {
     /// Consumes the current token. Every token is consumed here, which is where a
     /// deferred error (see [`Parser::defer`]) is finally reported.
     fn bump(&mut self) -> PResult<Span> {
-        if let Some(d) = self.deferred.take() {
+        if let Some((d, _)) = self.deferred.take() {
             self.diagnostics.push(d);
             return Err(Abandon);
         }
@@ -175,12 +175,12 @@ impl Parser {
 
     /// Records an error that Oso's LR parser finds only when it *reduces* a production:
     /// a value/logical mismatch or a duplicate key. It reduces on reading the next token,
-    /// and only if that token may follow there; otherwise it reports that token instead.
-    /// Keeping the error until the next token is consumed (or rejected by `unexpected`,
-    /// which drops it) reproduces exactly which error Oso reports, and where.
-    fn defer(&mut self, d: Diagnostic) {
+    /// when that token is in the production's lookahead set (`follow`, see [`follow`]);
+    /// otherwise it reports that token instead. Keeping the error until the next token is
+    /// consumed, or rejected by `unexpected`, reproduces which error Oso reports, and where.
+    fn defer(&mut self, d: Diagnostic, follow: u16) {
         if self.deferred.is_none() {
-            self.deferred = Some(d);
+            self.deferred = Some((d, follow));
         }
     }
 
@@ -195,8 +195,14 @@ impl Parser {
 
     /// Reports the current token as unexpected (the lexer already reported an error token).
     fn unexpected<T>(&mut self, expected: &str) -> PResult<T> {
-        // Oso rejects this token before it would have reduced (and reported) a deferred error.
-        self.deferred = None;
+        // Oso reports a deferred error when the token is one it reduces on (though it turns
+        // out not to fit later), and rejects the token otherwise.
+        if let Some((d, follow)) = self.deferred.take()
+            && self.peek().is_some_and(|t| follow::bit(t) & follow != 0)
+        {
+            self.diagnostics.push(d);
+            return Err(Abandon);
+        }
         match self.tokens.get(self.pos) {
             Some((Token::Error, _)) => {}
             Some((token, span)) => {
@@ -218,7 +224,10 @@ impl Parser {
                         self.missing_semicolon_before = Some(self.pos);
                     }
                 }
-                if matches!(token, Token::Dot) && matches!(self.peek_at(1), Some(Token::Integer(_))) {
+                let after_dot = self.pos.checked_sub(1).and_then(|p| self.tokens.get(p));
+                if let (Token::Integer(_), Some((Token::Dot, dot))) = (token, after_dot)
+                    && dot.end == span.start
+                {
                     d = d.with_help("a number needs a digit before the point: write `0.5`");
                 }
                 if matches!(token, Token::Isa) {
@@ -245,7 +254,7 @@ impl Parser {
         if self.at(token) { Ok(self.bump()?) } else { self.unexpected(expected) }
     }
 
-    fn wrong_kind(&mut self, term: &Term, wanted: Kind) {
+    fn wrong_kind(&mut self, term: &Term, wanted: Kind, follow: u16) {
         let (message, label) = match wanted {
             Kind::Value => (
                 "expected a value, found a logical expression",
@@ -255,22 +264,22 @@ impl Parser {
                 ("expected a logical expression, found a value", "a value cannot succeed or fail on its own")
             }
         };
-        self.defer(Diagnostic::error(codes::WRONG_KIND, term.span, message).with_label(label));
+        self.defer(Diagnostic::error(codes::WRONG_KIND, term.span, message).with_label(label), follow);
     }
 
     /// Checks that an expression is a value. A mismatch is deferred (see [`Parser::defer`]),
     /// so parsing goes on as if it were one.
-    fn expect_value(&mut self, (term, kind): (Term, Kind)) -> PResult<Term> {
+    fn expect_value(&mut self, (term, kind): (Term, Kind), follow: u16) -> PResult<Term> {
         if kind == Kind::Logical {
-            self.wrong_kind(&term, Kind::Value);
+            self.wrong_kind(&term, Kind::Value, follow);
         }
         Ok(term)
     }
 
     /// Checks that an expression is logical; see [`Parser::expect_value`].
-    fn expect_logical(&mut self, (term, kind): (Term, Kind)) -> PResult<Term> {
+    fn expect_logical(&mut self, (term, kind): (Term, Kind), follow: u16) -> PResult<Term> {
         if kind == Kind::Value {
-            self.wrong_kind(&term, Kind::Logical);
+            self.wrong_kind(&term, Kind::Logical, follow);
         }
         Ok(term)
     }
@@ -455,7 +464,7 @@ impl Parser {
             return Ok(Param { value, specializer: Some(specializer), span: self.since(start) });
         }
         let value = self.exp6(Mode::Term)?;
-        let value = self.expect_value(value)?;
+        let value = self.expect_value(value, follow::of(follow::ADD, Mode::Term))?;
         Ok(Param { value, specializer: None, span: self.since(start) })
     }
 
@@ -589,10 +598,10 @@ impl Parser {
             if !p.at(&Token::Or) {
                 return Ok(first);
             }
-            let mut args = vec![p.expect_logical(first)?];
+            let mut args = vec![p.expect_logical(first, follow::of(follow::OR, mode))?];
             while p.eat(&Token::Or)? {
                 let next = p.exp2(mode)?;
-                let next = p.expect_logical(next)?;
+                let next = p.expect_logical(next, follow::of(follow::OR, mode))?;
                 if !p.at(&Token::Or)
                     && let TermKind::Or(inner) = next.kind
                 {
@@ -612,10 +621,10 @@ impl Parser {
         if !self.at(&Token::And) {
             return Ok(first);
         }
-        let mut args = vec![self.expect_logical(first)?];
+        let mut args = vec![self.expect_logical(first, follow::of(follow::AND, mode))?];
         while self.eat(&Token::And)? {
             let next = self.exp3(mode)?;
-            let next = self.expect_logical(next)?;
+            let next = self.expect_logical(next, follow::of(follow::AND, mode))?;
             if !self.at(&Token::And)
                 && let TermKind::And(inner) = next.kind
             {
@@ -633,7 +642,7 @@ impl Parser {
         if self.eat(&Token::Not)? {
             return self.nested(|p| {
                 let operand = p.exp4(mode)?;
-                let operand = p.expect_logical(operand)?;
+                let operand = p.expect_logical(operand, follow::of(follow::AND, mode))?;
                 Ok((Term::new(TermKind::Not(Box::new(operand)), p.since(start)), Kind::Logical))
             });
         }
@@ -649,15 +658,15 @@ impl Parser {
             if p.at(&Token::Assign) && p.pos == start + 1 && matches!(left.0.kind, TermKind::Variable(_)) {
                 p.bump()?;
                 let right = p.exp5(mode)?;
-                let right = p.expect_value(right)?;
+                let right = p.expect_value(right, follow::of(follow::UNIFY, mode))?;
                 left = (binary(BinOp::Assign, left.0, right, p.since(start)), Kind::Logical);
             }
             while p.at(&Token::Eq) {
-                let l = p.expect_value(left)?;
+                let l = p.expect_value(left, follow::of(follow::UNIFY, mode))?;
                 p.bump()?;
                 p.enter()?;
                 let right = p.exp5(mode)?;
-                let right = p.expect_value(right)?;
+                let right = p.expect_value(right, follow::of(follow::UNIFY, mode))?;
                 left = (binary(BinOp::Unify, l, right, p.since(start)), Kind::Logical);
             }
             Ok(left)
@@ -670,11 +679,11 @@ impl Parser {
             let start = p.pos;
             let mut left = p.exp6(mode)?;
             while let Some(op) = p.peek().and_then(comparison_op) {
-                let l = p.expect_value(left)?;
+                let l = p.expect_value(left, follow::of(follow::UNIFY, mode))?;
                 p.bump()?;
                 p.enter()?;
                 let right = p.exp6(mode)?;
-                let right = p.expect_value(right)?;
+                let right = p.expect_value(right, follow::of(follow::ADD, mode))?;
                 left = (binary(op, l, right, p.since(start)), Kind::Logical);
             }
             Ok(left)
@@ -692,11 +701,11 @@ impl Parser {
                     Some(Token::Minus) => BinOp::Sub,
                     _ => return Ok(left),
                 };
-                let l = p.expect_value(left)?;
+                let l = p.expect_value(left, follow::of(follow::ADD, mode))?;
                 p.bump()?;
                 p.enter()?;
                 let right = p.exp7(mode)?;
-                let right = p.expect_value(right)?;
+                let right = p.expect_value(right, follow::of(follow::MUL, mode))?;
                 left = (binary(op, l, right, p.since(start)), Kind::Value);
             }
         })
@@ -715,11 +724,11 @@ impl Parser {
                     Some(Token::Rem) => BinOp::Rem,
                     _ => return Ok(left),
                 };
-                let l = p.expect_value(left)?;
+                let l = p.expect_value(left, follow::of(follow::MUL, mode))?;
                 p.bump()?;
                 p.enter()?;
                 let right = p.exp8(mode)?;
-                let right = p.expect_value(right)?;
+                let right = p.expect_value(right, follow::of(follow::IN, mode))?;
                 left = (binary(op, l, right, p.since(start)), Kind::Value);
             }
         })
@@ -732,14 +741,14 @@ impl Parser {
             let mut left = p.exp9(mode)?;
             loop {
                 if p.at(&Token::In) {
-                    let l = p.expect_value(left)?;
+                    let l = p.expect_value(left, follow::of(follow::IN, mode))?;
                     p.bump()?;
                     p.enter()?;
                     let right = p.exp9(mode)?;
-                    let right = p.expect_value(right)?;
+                    let right = p.expect_value(right, follow::of(follow::DOT, mode))?;
                     left = (binary(BinOp::In, l, right, p.since(start)), Kind::Logical);
                 } else if p.at(&Token::Matches) {
-                    let l = p.expect_value(left)?;
+                    let l = p.expect_value(left, follow::of(follow::IN, mode))?;
                     p.bump()?;
                     p.enter()?;
                     let pattern = p.pattern()?;
@@ -759,7 +768,7 @@ impl Parser {
             let start = p.pos;
             let mut left = p.exp10(mode)?;
             while p.at(&Token::Dot) {
-                let receiver = p.expect_value(left)?;
+                let receiver = p.expect_value(left, follow::of(follow::DOT, mode))?;
                 p.bump()?;
                 p.enter()?;
                 let member = p.member()?;
@@ -837,10 +846,10 @@ impl Parser {
                 self.expect(&Token::LParen, "`(`")?;
                 let (condition, action) = self.nested(|p| {
                     let c = p.exp1(Mode::Term)?;
-                    let c = p.expect_logical(c)?;
+                    let c = p.expect_logical(c, follow::ARGS)?;
                     p.expect(&Token::Comma, "`,`")?;
                     let a = p.exp1(Mode::Term)?;
-                    let a = p.expect_logical(a)?;
+                    let a = p.expect_logical(a, follow::ARGS)?;
                     Ok((c, a))
                 })?;
                 self.expect(&Token::RParen, "`)`")?;
@@ -871,9 +880,6 @@ impl Parser {
                 }
                 let (args, kwargs) = self.call_args()?;
                 (TermKind::New(Call { name, args, kwargs }), Kind::Value)
-            }
-            Token::Dot if matches!(self.peek_at(1), Some(Token::Integer(_))) => {
-                return self.unexpected("an expression");
             }
             Token::Dot | Token::In => {
                 self.bump()?;
@@ -972,7 +978,7 @@ impl Parser {
                 return Ok(TermKind::List { elements, rest });
             }
             let e = p.exp6(mode)?;
-            elements.push(p.expect_value(e)?);
+            elements.push(p.expect_value(e, follow::of(follow::ADD, mode))?);
             loop {
                 if p.eat(&Token::RBracket)? {
                     break;
@@ -987,7 +993,7 @@ impl Parser {
                     }
                     _ => {
                         let e = p.exp6(mode)?;
-                        elements.push(p.expect_value(e)?);
+                        elements.push(p.expect_value(e, follow::of(follow::ADD, mode))?);
                     }
                 }
             }
@@ -1006,11 +1012,11 @@ impl Parser {
             p.object(|p| match mode {
                 Mode::Term => {
                     let v = p.exp5(Mode::Term)?;
-                    p.expect_value(v)
+                    p.expect_value(v, follow::of(follow::UNIFY, Mode::Term))
                 }
                 Mode::Pattern => {
                     let v = p.exp9(Mode::Pattern)?;
-                    p.expect_value(v)
+                    p.expect_value(v, follow::of(follow::DOT, Mode::Pattern))
                 }
             })
         })
@@ -1037,6 +1043,7 @@ impl Parser {
                     )
                     .with_label("used again here")
                     .with_secondary(first, "first used here"),
+                    follow::COMMA | follow::RBRACE,
                 );
             } else {
                 fields.push(field);
@@ -1100,7 +1107,7 @@ impl Parser {
                     return Ok((args, Some(kwargs)));
                 }
                 let a = p.exp1(Mode::Term)?;
-                args.push(p.expect_value(a)?);
+                args.push(p.expect_value(a, follow::ARGS)?);
                 if p.eat(&Token::RParen)? {
                     return Ok((args, None));
                 }
@@ -1121,7 +1128,7 @@ impl Parser {
             let field = self.field(
                 &mut |p: &mut Self| {
                     let v = p.exp1(Mode::Term)?;
-                    p.expect_value(v)
+                    p.expect_value(v, follow::ARGS)
                 },
                 true,
             )?;
@@ -1134,6 +1141,7 @@ impl Parser {
                         format!("duplicate keyword argument `{}`", field.key.name),
                     )
                     .with_secondary(first, "first used here"),
+                    follow::COMMA | follow::RPAREN,
                 );
             } else {
                 fields.push(field);
@@ -1169,13 +1177,95 @@ impl Parser {
                     return Ok(args);
                 }
                 let a = p.exp1(Mode::Term)?;
-                args.push(if values_only { p.expect_value(a)? } else { a.0 });
+                args.push(if values_only { p.expect_value(a, follow::ARGS)? } else { a.0 });
                 if p.eat(&Token::RParen)? {
                     return Ok(args);
                 }
                 p.expect(&Token::Comma, "`,` or `)`")?;
             }
         })
+    }
+}
+
+/// Lookahead sets on which Oso's parser reduces a production whose operand has the wrong
+/// kind (see [`Parser::defer`]). Its LALR tables share one state between every context an
+/// operand level appears in, so the set for a level is the union of what may follow that
+/// level anywhere in the grammar (separately for terms and for patterns, which LALRPOP
+/// instantiates as different nonterminals).
+mod follow {
+    use super::{Mode, Token};
+
+    pub const SEMI: u16 = 1 << 0;
+    pub const RPAREN: u16 = 1 << 1;
+    pub const COMMA: u16 = 1 << 2;
+    pub const RBRACKET: u16 = 1 << 3;
+    pub const RBRACE: u16 = 1 << 4;
+    const OR_T: u16 = 1 << 5;
+    const AND_T: u16 = 1 << 6;
+    const UNIFY_T: u16 = 1 << 7;
+    const CMP_T: u16 = 1 << 8;
+    const ADD_T: u16 = 1 << 9;
+    const MUL_T: u16 = 1 << 10;
+    const IN_T: u16 = 1 << 11;
+    const DOT_T: u16 = 1 << 12;
+
+    /// Arguments of calls, `print`, `forall` and keyword arguments.
+    pub const ARGS: u16 = COMMA | RPAREN;
+
+    /// Operand levels, loosest first: operands of `or`, of `and` (and `not`), of `=` (and
+    /// left of comparisons), of comparisons (right) and `+` (left), and so on.
+    pub const OR: usize = 0;
+    pub const AND: usize = 1;
+    pub const UNIFY: usize = 2;
+    pub const ADD: usize = 3;
+    pub const MUL: usize = 4;
+    pub const IN: usize = 5;
+    pub const DOT: usize = 6;
+
+    const TERM: [u16; 7] = {
+        let or = OR_T | SEMI | RPAREN | COMMA;
+        let and = or | AND_T;
+        let unify = and | UNIFY_T | CMP_T | RBRACE; // `}`: dictionary values
+        let add = unify | ADD_T | RBRACKET; // `]`: list elements
+        let mul = add | MUL_T;
+        let in_ = mul | IN_T;
+        [or, and, unify, add, mul, in_, in_ | DOT_T]
+    };
+
+    const PATTERN: [u16; 7] = {
+        let or = OR_T | RPAREN;
+        let and = or | AND_T;
+        let unify = and | UNIFY_T | CMP_T;
+        let add = unify | ADD_T | COMMA | RBRACKET; // list pattern elements
+        let mul = add | MUL_T;
+        let in_ = mul | IN_T;
+        [or, and, unify, add, mul, in_, in_ | DOT_T | COMMA | RBRACE] // dictionary pattern values
+    };
+
+    pub fn of(level: usize, mode: Mode) -> u16 {
+        match mode {
+            Mode::Term => TERM[level],
+            Mode::Pattern => PATTERN[level],
+        }
+    }
+
+    pub fn bit(token: &Token) -> u16 {
+        match token {
+            Token::Semi => SEMI,
+            Token::RParen => RPAREN,
+            Token::Comma => COMMA,
+            Token::RBracket => RBRACKET,
+            Token::RBrace => RBRACE,
+            Token::Or => OR_T,
+            Token::And => AND_T,
+            Token::Eq => UNIFY_T,
+            Token::EqEq | Token::Neq | Token::Lt | Token::Leq | Token::Gt | Token::Geq => CMP_T,
+            Token::Plus | Token::Minus => ADD_T,
+            Token::Star | Token::Slash | Token::Mod | Token::Rem => MUL_T,
+            Token::In | Token::Matches => IN_T,
+            Token::Dot => DOT_T,
+            _ => 0,
+        }
     }
 }
 

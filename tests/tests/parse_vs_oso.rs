@@ -44,6 +44,16 @@ const fn err(line: usize, src: &'static str) -> Case {
 const CASES: &[Case] = &[
     // ---- whitespace, comments, line endings
     ok(""),
+    // Found by the mutation proptest: `.` at the start of an expression opens Oso's
+    // operator-call syntax `.(a, b)`, so the error is at the token after it.
+    err(3, "f(x) if\n    .\n5 = x;"),
+    // Found by the proptests: Oso's LALR tables reduce on any token that may follow an
+    // operand of that level somewhere in the grammar, even where it cannot follow here, so
+    // the kind error is reported rather than the misplaced `;` or `,`.
+    err(1, "?= [ (f(1) and\n  false);"),
+    err(1, "?= x and 1\n, "),
+    // ...but not on a token that follows no operand of that level anywhere.
+    err(2, "f(x) if x and 1\ng(x);"),
     ok("# only a comment"),
     ok("f(x); # a comment without a final newline"),
     ok("f(x);\r\ng(y);\r\n"),
