@@ -63,6 +63,12 @@ enum Kind {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
+enum Junction {
+    Or,
+    And,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
 enum Mode {
     Term,
     Pattern,
@@ -590,50 +596,48 @@ impl Parser {
 
     // ----- expressions: Exp1 (or) .. Exp10 (primary) -----
 
-    /// `Exp1`: `a or b or c`, flattened like Oso does (also through a parenthesised tail).
+    /// `Exp1`: `a or b or c`.
     fn exp1(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        self.nested(|p| {
-            let start = p.pos;
-            let first = p.exp2(mode)?;
-            if !p.at(&Token::Or) {
-                return Ok(first);
-            }
-            let mut args = vec![p.expect_logical(first, follow::of(follow::OR, mode))?];
-            while p.eat(&Token::Or)? {
-                let next = p.exp2(mode)?;
-                let next = p.expect_logical(next, follow::of(follow::OR, mode))?;
-                if !p.at(&Token::Or)
-                    && let TermKind::Or(inner) = next.kind
-                {
-                    args.extend(inner);
-                    break;
-                }
-                args.push(next);
-            }
-            Ok((Term::new(TermKind::Or(args), p.since(start)), Kind::Logical))
-        })
+        self.nested(|p| p.flattened(mode, Junction::Or))
     }
 
     /// `Exp2`: `a and b and c`.
     fn exp2(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
+        self.flattened(mode, Junction::And)
+    }
+
+    /// An n-ary `or` or `and` of logical operands, flattened like Oso does (also through a
+    /// parenthesised last operand: `a or (b or c)` is `or(a, b, c)`).
+    fn flattened(&mut self, mode: Mode, junction: Junction) -> PResult<(Term, Kind)> {
+        let (token, level) = match junction {
+            Junction::Or => (Token::Or, follow::OR),
+            Junction::And => (Token::And, follow::AND),
+        };
+        let operand = |p: &mut Self| match junction {
+            Junction::Or => p.exp2(mode),
+            Junction::And => p.exp3(mode),
+        };
         let start = self.pos;
-        let first = self.exp3(mode)?;
-        if !self.at(&Token::And) {
+        let first = operand(self)?;
+        if !self.at(&token) {
             return Ok(first);
         }
-        let mut args = vec![self.expect_logical(first, follow::of(follow::AND, mode))?];
-        while self.eat(&Token::And)? {
-            let next = self.exp3(mode)?;
-            let next = self.expect_logical(next, follow::of(follow::AND, mode))?;
-            if !self.at(&Token::And)
-                && let TermKind::And(inner) = next.kind
-            {
-                args.extend(inner);
-                break;
+        let mut args = vec![self.expect_logical(first, follow::of(level, mode))?];
+        while self.eat(&token)? {
+            let next = operand(self)?;
+            let next = self.expect_logical(next, follow::of(level, mode))?;
+            let last = !self.at(&token);
+            match next.kind {
+                TermKind::Or(inner) if last && junction == Junction::Or => args.extend(inner),
+                TermKind::And(inner) if last && junction == Junction::And => args.extend(inner),
+                kind => args.push(Term { kind, ..next }),
             }
-            args.push(next);
         }
-        Ok((Term::new(TermKind::And(args), self.since(start)), Kind::Logical))
+        let kind = match junction {
+            Junction::Or => TermKind::Or(args),
+            Junction::And => TermKind::And(args),
+        };
+        Ok((Term::new(kind, self.since(start)), Kind::Logical))
     }
 
     /// `Exp3`: `not Exp4` (so `not not x` needs parentheses, as in Oso).
