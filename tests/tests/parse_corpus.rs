@@ -12,8 +12,6 @@
 
 mod parse_support;
 
-use std::path::{Path, PathBuf};
-
 use parse_support::{OsoVerdict, OurVerdict, SplitMix, compare, mutate, oso_parse, our_parse};
 
 /// The files both parsers must reject, relative to the corpus root.
@@ -21,39 +19,12 @@ const REJECTED: &[&str] =
     &["docs/examples/inheritance/05-group.polar", "vscode/oso/test-fixtures/workspace/b/banana.polar"];
 const EXPECTED_FILES: usize = 65;
 
-fn corpus_root() -> PathBuf {
-    match std::env::var_os("POLAR_CORPUS_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/oso"),
-    }
-}
-
-/// Every `.polar` file under `dir`, as (path relative to the root, text), sorted.
-fn polar_files(root: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "polar") {
-                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("read {rel}: {e}"));
-                out.push((rel, text));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 #[ignore = "needs the Oso corpus at ../shared/corpus/oso (or POLAR_CORPUS_DIR); run by .ci/run with --ignored"]
 fn corpus_parses_like_oso() {
-    let root = corpus_root();
+    let root = polar_tests::corpus::root();
     assert!(root.is_dir(), "corpus not found at {} (set POLAR_CORPUS_DIR)", root.display());
-    let files = polar_files(&root);
+    let files = polar_tests::corpus::polar_files(&root);
     assert_eq!(files.len(), EXPECTED_FILES, "number of .polar files in {}", root.display());
 
     let mut failures = Vec::new();

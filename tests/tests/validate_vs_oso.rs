@@ -32,7 +32,6 @@
 //! (`kb.get_rules()`): names, parameters, variable names and body order.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
 
 use polar_compiler::diagnostic::{Diagnostic, Severity};
 use polar_compiler::lower::Program;
@@ -609,44 +608,17 @@ allow(a, b, c) if has_role(a, b, c);"#,
 // ---------------------------------------------------------------------------------------
 // The Oso corpus.
 
-fn corpus_root() -> PathBuf {
-    match std::env::var_os("POLAR_CORPUS_DIR") {
-        Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/oso"),
-    }
-}
-
-fn polar_files(root: &Path) -> Vec<(String, String)> {
-    let mut out = Vec::new();
-    let mut dirs = vec![root.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("read {}: {e}", dir.display())) {
-            let path = entry.expect("directory entry").path();
-            if path.is_dir() {
-                dirs.push(path);
-            } else if path.extension().is_some_and(|e| e == "polar") {
-                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
-                if let Ok(text) = std::fs::read_to_string(&path) {
-                    out.push((rel, text));
-                }
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Corpus files where we are deliberately stricter than Oso, with the reason.
 const CORPUS_STRICTER: &[(&str, &str, &str)] = &[];
 
 #[test]
 #[ignore = "needs the Oso corpus at ../shared/corpus/oso (or POLAR_CORPUS_DIR); run with --ignored"]
 fn corpus_validates_like_oso() {
-    let root = corpus_root();
+    let root = polar_tests::corpus::root();
     assert!(root.is_dir(), "corpus not found at {} (set POLAR_CORPUS_DIR)", root.display());
     let mut problems = Vec::new();
     let mut checked = 0;
-    for (path, text) in polar_files(&root) {
+    for (path, text) in polar_tests::corpus::polar_files(&root) {
         // Files Oso cannot parse are the parse test's business.
         if polar_core::parser::parse_lines(Source::new(&text)).is_err() {
             continue;
@@ -676,11 +648,11 @@ fn corpus_validates_like_oso() {
 #[ignore = "needs the Oso corpus at ../shared/corpus/oso (or POLAR_CORPUS_DIR); run with --ignored"]
 fn corpus_with_items_removed_validates_like_oso() {
     use polar_compiler::ast::{Item, Production};
-    let root = corpus_root();
+    let root = polar_tests::corpus::root();
     assert!(root.is_dir(), "corpus not found at {} (set POLAR_CORPUS_DIR)", root.display());
     let mut problems = Vec::new();
     let (mut variants, mut rejected) = (0, 0);
-    for (path, text) in polar_files(&root) {
+    for (path, text) in polar_tests::corpus::polar_files(&root) {
         if polar_core::parser::parse_lines(Source::new(&text)).is_err() {
             continue;
         }
@@ -722,11 +694,11 @@ fn corpus_with_items_removed_validates_like_oso() {
 #[ignore = "needs the Oso corpus at ../shared/corpus/oso (or POLAR_CORPUS_DIR); run with --ignored"]
 fn corpus_with_names_changed_validates_like_oso() {
     use polar_compiler::ast::{DeclarationValue, Item, Production, TermKind};
-    let root = corpus_root();
+    let root = polar_tests::corpus::root();
     assert!(root.is_dir(), "corpus not found at {} (set POLAR_CORPUS_DIR)", root.display());
     let mut problems = Vec::new();
     let (mut variants, mut rejected) = (0, 0);
-    for (path, text) in polar_files(&root) {
+    for (path, text) in polar_tests::corpus::polar_files(&root) {
         if polar_core::parser::parse_lines(Source::new(&text)).is_err() {
             continue;
         }
