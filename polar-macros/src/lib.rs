@@ -1,1 +1,271 @@
+//! Procedural macros of the Polar ahead-of-time compiler. Use them through `polar-runtime`,
+//! which re-exports them: the generated code names `::polar_runtime`.
 
+use proc_macro::TokenStream;
+use proc_macro2::{Span, TokenStream as TokenStream2};
+use quote::quote;
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{Data, DeriveInput, Fields, LitStr};
+
+/// `#[derive(PolarClass)]`: see `polar_runtime::PolarClass` for the documentation.
+#[proc_macro_derive(PolarClass, attributes(polar))]
+pub fn derive_polar_class(input: TokenStream) -> TokenStream {
+    let input = syn::parse_macro_input!(input as DeriveInput);
+    match polar_class(&input) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+/// FNV-1a (64 bits) of the field name; identical to `polar_runtime::field_hash`.
+fn field_hash(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
+/// Collects several errors into one, so that every mistake is reported at once.
+#[derive(Default)]
+struct Errors(Option<syn::Error>);
+
+impl Errors {
+    fn push(&mut self, e: syn::Error) {
+        match &mut self.0 {
+            Some(all) => all.combine(e),
+            None => self.0 = Some(e),
+        }
+    }
+    fn finish(self) -> syn::Result<()> {
+        self.0.map_or(Ok(()), Err)
+    }
+}
+
+/// The names Oso refuses to register (`InvalidRegistration`): the built-in union types.
+const RESERVED: &[&str] = &["Actor", "Resource"];
+
+fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
+    let mut errors = Errors::default();
+    let ident = &input.ident;
+
+    // #[polar(...)] on the type.
+    let mut class_name: Option<LitStr> = None;
+    for attr in input.attrs.iter().filter(|a| a.path().is_ident("polar")) {
+        let parsed = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("class_name") {
+                let lit: LitStr = meta.value()?.parse()?;
+                if class_name.is_some() {
+                    return Err(meta.error("duplicate `class_name`"));
+                }
+                class_name = Some(lit);
+                Ok(())
+            } else {
+                Err(meta.error("unknown `polar` attribute on a type; expected `class_name = \"...\"`"))
+            }
+        });
+        if let Err(e) = parsed {
+            errors.push(e);
+        }
+    }
+    let (name, name_span) = match &class_name {
+        Some(lit) => (lit.value(), lit.span()),
+        None => (ident.unraw().to_string(), ident.span()),
+    };
+    if !is_polar_identifier(&name) {
+        errors.push(syn::Error::new(name_span, format!("`{name}` is not a valid Polar class name")));
+    } else if RESERVED.contains(&name.as_str()) {
+        let hint =
+            if class_name.is_none() { "; rename it with `#[polar(class_name = \"...\")]`" } else { "" };
+        errors.push(syn::Error::new(
+            name_span,
+            format!("`{name}` is a built-in union type of Polar and cannot name a class{hint}"),
+        ));
+    }
+
+    if !input.generics.params.is_empty() || input.generics.where_clause.is_some() {
+        errors.push(syn::Error::new(
+            input.generics.span(),
+            "`#[derive(PolarClass)]` does not support generic types: a Polar class is one concrete \
+             Rust type; wrap the instantiation you need in a non-generic struct",
+        ));
+    }
+
+    // Fields.
+    let mut fields: Vec<(String, &syn::Field, syn::Member)> = Vec::new();
+    match &input.data {
+        Data::Struct(data) => {
+            for field in &data.fields {
+                let mut skip = false;
+                for attr in field.attrs.iter().filter(|a| a.path().is_ident("polar")) {
+                    let parsed = attr.parse_nested_meta(|meta| {
+                        if meta.path.is_ident("skip") {
+                            skip = true;
+                            Ok(())
+                        } else if meta.path.is_ident("attribute") {
+                            // Oso's opt-in marker; every field is visible here anyway.
+                            Ok(())
+                        } else {
+                            Err(meta.error("unknown `polar` attribute on a field; expected `skip`"))
+                        }
+                    });
+                    if let Err(e) = parsed {
+                        errors.push(e);
+                    }
+                }
+                if skip {
+                    continue;
+                }
+                // Tuple fields have no name a policy could use: they stay invisible.
+                if let Some(field_ident) = &field.ident {
+                    let member = syn::Member::Named(field_ident.clone());
+                    fields.push((field_ident.unraw().to_string(), field, member));
+                }
+            }
+        }
+        Data::Enum(data) => {
+            for variant in &data.variants {
+                if !matches!(variant.fields, Fields::Unit) {
+                    errors.push(syn::Error::new(
+                        variant.span(),
+                        "`#[derive(PolarClass)]` supports enums only when every variant is a unit variant",
+                    ));
+                }
+            }
+        }
+        Data::Union(data) => {
+            errors.push(syn::Error::new(
+                data.union_token.span,
+                "`#[derive(PolarClass)]` does not support unions",
+            ));
+        }
+    }
+
+    // Two names with one hash would give two identical impls; report it readably.
+    for (i, (a, field_a, _)) in fields.iter().enumerate() {
+        if let Some((b, _, _)) = fields[..i].iter().find(|(b, _, _)| field_hash(b) == field_hash(a)) {
+            errors.push(syn::Error::new(
+                field_a.span(),
+                format!("fields `{b}` and `{a}` have the same hash; rename one or mark it `#[polar(skip)]`"),
+            ));
+        }
+    }
+    errors.finish()?;
+
+    let field_names = fields.iter().map(|(name, _, _)| name);
+    let field_impls = fields.iter().map(|(name, field, member)| {
+        let hash = proc_macro2::Literal::u64_suffixed(field_hash(name));
+        let ty = &field.ty;
+        let doc = format!("The Polar field `{name}`.");
+        quote! {
+            #[doc = #doc]
+            impl ::polar_runtime::Field<#hash> for #ident {
+                type Value = #ty;
+                #[inline(always)]
+                fn get(&self) -> &#ty {
+                    &self.#member
+                }
+            }
+        }
+    });
+    let name = LitStr::new(&name, Span::call_site());
+
+    Ok(quote! {
+        impl ::polar_runtime::PolarClass for #ident {
+            const NAME: &'static str = #name;
+            const FIELDS: &'static [&'static str] = &[#(#field_names),*];
+        }
+        impl ::polar_runtime::Polar for #ident {
+            #[inline(always)]
+            fn view(&self) -> ::polar_runtime::View<'_> {
+                ::polar_runtime::View::Instance {
+                    class: <Self as ::polar_runtime::PolarClass>::NAME,
+                    any: self,
+                }
+            }
+        }
+        impl ::polar_runtime::Bare for #ident {
+            type Target = Self;
+            #[inline(always)]
+            fn bare(&self) -> &Self {
+                self
+            }
+        }
+        #(#field_impls)*
+    })
+}
+
+/// A Polar symbol usable as a class name: a letter or `_`, then letters, digits, `_`
+/// (Oso's lexer also allows `::`-separated paths, which cannot name a Rust-side class).
+fn is_polar_identifier(name: &str) -> bool {
+    let mut chars = name.chars();
+    matches!(chars.next(), Some(c) if c.is_alphabetic() || c == '_')
+        && chars.all(|c| c.is_alphanumeric() || c == '_')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hash_is_fnv1a() {
+        assert_eq!(field_hash(""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(field_hash("a"), 0xaf63_dc4c_8601_ec8c);
+        assert_eq!(field_hash("foobar"), 0x8594_4171_f739_67e8);
+    }
+
+    #[test]
+    fn identifiers() {
+        assert!(is_polar_identifier("Org"));
+        assert!(is_polar_identifier("_x1"));
+        assert!(!is_polar_identifier(""));
+        assert!(!is_polar_identifier("1x"));
+        assert!(!is_polar_identifier("a-b"));
+        assert!(!is_polar_identifier("a::b"));
+    }
+
+    fn expand(src: &str) -> Result<String, String> {
+        let input: DeriveInput = syn::parse_str(src).unwrap();
+        polar_class(&input)
+            .map(|t| t.to_string())
+            .map_err(|e| e.into_iter().map(|e| e.to_string()).collect::<Vec<_>>().join("\n"))
+    }
+
+    #[test]
+    fn expansion() {
+        let out = expand("#[serde(rename_all = \"x\")] struct Org { #[serde(skip)] id: u64, #[polar(skip)] secret: String, r#type: String }").unwrap();
+        assert!(out.contains("const NAME : & 'static str = \"Org\""), "{out}");
+        assert!(out.contains("& [\"id\" , \"type\"]"), "{out}");
+        assert!(out.contains(&format!("Field < {}u64 > for Org", field_hash("id"))), "{out}");
+        assert!(out.contains(&format!("Field < {}u64 > for Org", field_hash("type"))), "{out}");
+        assert!(!out.contains(&format!("{}u64", field_hash("secret"))), "{out}");
+        let renamed = expand("#[polar(class_name = \"Repository\")] struct Repo;").unwrap();
+        assert!(renamed.contains("\"Repository\""), "{renamed}");
+        assert!(expand("enum Status { Open, Closed }").is_ok());
+        assert!(expand("struct Id(u64);").is_ok());
+    }
+
+    #[test]
+    fn errors() {
+        let e = expand("struct W<T> { t: T }").unwrap_err();
+        assert!(e.contains("does not support generic types"), "{e}");
+        let e = expand("struct W<'a> { t: &'a str }").unwrap_err();
+        assert!(e.contains("does not support generic types"), "{e}");
+        let e = expand("enum E { A(u8), B }").unwrap_err();
+        assert!(e.contains("unit variant"), "{e}");
+        let e = expand("union U { a: u8 }").unwrap_err();
+        assert!(e.contains("unions"), "{e}");
+        let e = expand("#[polar(name = \"X\")] struct S;").unwrap_err();
+        assert!(e.contains("unknown `polar` attribute on a type"), "{e}");
+        let e = expand("struct S { #[polar(hide)] a: u8 }").unwrap_err();
+        assert!(e.contains("unknown `polar` attribute on a field"), "{e}");
+        let e = expand("#[polar(class_name = \"a b\")] struct S;").unwrap_err();
+        assert!(e.contains("not a valid Polar class name"), "{e}");
+        let e = expand("struct Actor;").unwrap_err();
+        assert!(e.contains("built-in union type") && e.contains("rename it"), "{e}");
+        let e = expand("#[polar(class_name = \"Resource\")] struct R;").unwrap_err();
+        assert!(e.contains("built-in union type") && !e.contains("rename it"), "{e}");
+        let e = expand("#[polar(class_name = \"A\", class_name = \"B\")] struct S;").unwrap_err();
+        assert!(e.contains("duplicate"), "{e}");
+        // Every independent error at once.
+        let e = expand("#[polar(bogus)] struct W<T> { #[polar(hide)] t: T }").unwrap_err();
+        assert_eq!(e.lines().count(), 3, "{e}");
+    }
+}

@@ -1,1 +1,132 @@
+//! Runtime support for Rust code generated from Polar policies by the `polar!` macro and
+//! `polar_compiler::Builder`.
+//!
+//! The compiler never sees the application's Rust types: it emits code over the traits of this
+//! crate and lets rustc do the typing (see `docs/backend-design.md`). After monomorphization
+//! every trait call below is a direct field access, comparison or loop: nothing here allocates,
+//! panics or uses `unsafe`.
+//!
+//! | trait / item | Polar construct | implemented by |
+//! |---|---|---|
+//! | [`PolarClass`] | class names, specializers | `#[derive(PolarClass)]` |
+//! | [`Field<H>`](Field) | `x.name` | the derive, one impl per visible field |
+//! | [`Polar`] / [`View`] | dynamic dispatch on a value's Polar type | primitives, collections, the derive |
+//! | [`Bare`] | looks through `Box`, `Rc`, `Arc`, `&`, `Cow` | primitives, collections, the derive |
+//! | [`Unify`] | `=` (and `in`) | compatible primitive pairs, classes with `PartialEq`, `Option` × [`Nil`] |
+//! | [`Equal`] | `==` | as `Unify`, plus booleans × numbers |
+//! | [`Compare`] | `!= < <= > >=` | numbers, strings, booleans (not classes: Oso's Rust host refuses) |
+//! | [`add`] … [`rem`], [`Number`] | `+ - * / mod rem` | integers and floats via [`ToNumber`] |
+//! | [`Members`] / [`Dict`] | `x in y` | `Vec`, slices, arrays, sets, `Option`, strings / maps |
+//!
+//! A missing impl is the compile error for a policy that compares incompatible types. The
+//! free functions [`unify`], [`equal`] and [`compare`] name both types in the message
+//! ("a Polar policy unifies `String` with `i64` (`=`), which can never succeed"):
+//!
+//! ```compile_fail,E0277
+//! let _ = polar_runtime::unify(&String::from("1"), &1i64); // a string and a number
+//! ```
+//! ```compile_fail,E0277
+//! let _ = polar_runtime::unify(&true, &1i64); // Oso: `true = 1` is false, `true == 1` true
+//! ```
+//! ```compile_fail,E0277
+//! let _ = polar_runtime::compare("a", polar_runtime::CmpOp::Lt, &1i64);
+//! ```
+//! ```compile_fail,E0277
+//! let _ = polar_runtime::unify(&Some(1i64), &1i64); // Oso: an `Option` is not its content
+//! ```
+//! ```compile_fail,E0277
+//! let _ = polar_runtime::unify(&1u128, &1i64); // u128 is not supported
+//! ```
+//! ```compile_fail,E0277
+//! let _ = polar_runtime::add("a", &1i64); // arithmetic on a string
+//! ```
+//! ```compile_fail,E0277
+//! #[derive(polar_runtime::PolarClass, PartialEq)]
+//! struct Org { id: u64 }
+//! // Oso's Rust host supports only `==` on instances.
+//! let _ = polar_runtime::compare(&Org { id: 1 }, polar_runtime::CmpOp::Ne, &Org { id: 2 });
+//! ```
+//! ```compile_fail,E0277
+//! #[derive(polar_runtime::PolarClass)]
+//! struct Org { id: u64 }
+//! let _ = polar_runtime::unify(&Org { id: 1 }, &Org { id: 1 }); // no PartialEq
+//! ```
+//!
+//! # Integers
+//!
+//! Polar's integers are `i64`. Oso's Rust host converts `i8`…`i64`, `u8`…`u32` and has no
+//! conversion at all for `u64`, `usize`, `isize`, `i128` and `u128` (`host/to_polar.rs`), so a
+//! policy over such a field could not be run by Oso. Here every integer type except `u128` is
+//! supported, with its exact mathematical value: `=`, `==`, `<`… compare exactly across all
+//! widths and floats (Oso's exact `i64`/`f64` comparison of `numerics.rs`, extended to
+//! `i128`). Arithmetic works on `i64` like Oso's: an operand outside `i64` (e.g. a `u64`
+//! above `i64::MAX`) is the run-time error [`RuntimeError::IntegerOutOfRange`], which denies.
+//! `u128` implements none of the traits, so using it is a compile error.
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+// Lets the derive's `::polar_runtime::...` paths resolve inside this crate's own tests.
+extern crate self as polar_runtime;
+
+mod arith;
+mod class;
+mod cmp;
+mod error;
+mod members;
+mod num;
+mod view;
+
+pub use arith::{ArithOp, Number, ToNumber, add, div, modulo, mul, rem, sub};
+pub use class::{Bare, Field, PolarClass, field_hash};
+pub use cmp::{CmpOp, Compare, Equal, Nil, Unify, compare, equal, unify};
+pub use error::{AuthorizationError, RuntimeError};
+pub use members::{Dict, Members};
+pub use view::{DictView, ListView, Polar, View};
+
+/// `#[derive(PolarClass)]`: makes a struct (or a unit-only enum) a Polar class.
+///
+/// Generates `impl PolarClass` (the class name), `impl Polar` ([`View::Instance`]),
+/// `impl Bare` and one `impl Field<{field_hash("name")}>` per named field.
+///
+/// - `#[polar(class_name = "Name")]` on the type: the class name in policies (default: the
+///   type's name). `Actor` and `Resource` are reserved, as in Oso.
+/// - `#[polar(skip)]` on a field: the field is invisible to policies.
+/// - `#[polar(attribute)]` on a field is accepted and ignored (every field is visible by
+///   default; this keeps types ported from Oso compiling).
+/// - Other attributes (`#[serde(...)]`, docs, ...) are ignored. Generic types are refused.
+///
+/// ```
+/// use polar_runtime::{Field, PolarClass, field_hash};
+///
+/// #[derive(PolarClass)]
+/// #[polar(class_name = "Repository")]
+/// struct Repo {
+///     id: u64,
+///     #[polar(skip)]
+///     secret: String,
+/// }
+///
+/// let repo = Repo { id: 7, secret: String::new() };
+/// assert_eq!(<Repo as PolarClass>::NAME, "Repository");
+/// assert_eq!(<Repo as PolarClass>::FIELDS, ["id"]);
+/// assert_eq!(*<Repo as Field<{ field_hash("id") }>>::get(&repo), 7);
+/// # let _ = &repo.secret;
+/// ```
+///
+/// A skipped field has no `Field` impl:
+///
+/// ```compile_fail,E0277
+/// #[derive(polar_runtime::PolarClass)]
+/// struct Repo { #[polar(skip)] secret: String }
+/// let repo = Repo { secret: String::new() };
+/// let _ = <Repo as polar_runtime::Field<{ polar_runtime::field_hash("secret") }>>::get(&repo);
+/// ```
+///
+/// Generic types are refused ("`#[derive(PolarClass)]` does not support generic types"):
+///
+/// ```compile_fail
+/// #[derive(polar_runtime::PolarClass)]
+/// struct Wrapper<T> { inner: T }
+/// ```
+pub use polar_macros::PolarClass;
