@@ -5,14 +5,14 @@
 //! tell later stages which rules are recursive; reachability from the entry points tells
 //! which rules no authorization query can ever run.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::{Bfs, Walker};
 
 use crate::ast::{Term, TermKind};
+use crate::fxhash::FxHashMap;
 use crate::source::Span;
 
 /// Rules that host applications query by convention (`is_allowed`, `authorize_field`,
@@ -30,7 +30,7 @@ pub enum Node {
 #[derive(Clone, Debug)]
 pub struct RuleGraph {
     graph: DiGraph<Node, Span>,
-    by_name: HashMap<String, NodeIndex>,
+    by_name: FxHashMap<String, NodeIndex>,
     /// Component index of each node, and whether that component is recursive.
     component: Vec<usize>,
     recursive_component: Vec<bool>,
@@ -52,12 +52,17 @@ impl RuleGraph {
     /// Builds the graph from every rule definition `(name, body)` and the inline queries.
     pub fn build<'a>(rules: impl IntoIterator<Item = (&'a str, &'a Term)>, queries: &[Term]) -> Self {
         let mut graph = DiGraph::new();
-        let mut by_name = HashMap::new();
+        let mut by_name: FxHashMap<String, NodeIndex> = FxHashMap::default();
         let mut bodies = Vec::new();
         for (name, body) in rules {
-            let node = *by_name
-                .entry(name.to_owned())
-                .or_insert_with(|| graph.add_node(Node::Rule { name: name.to_owned(), defined: true }));
+            let node = match by_name.get(name) {
+                Some(&node) => node,
+                None => {
+                    let node = graph.add_node(Node::Rule { name: name.to_owned(), defined: true });
+                    by_name.insert(name.to_owned(), node);
+                    node
+                }
+            };
             bodies.push((node, body));
         }
         let mut sources: Vec<(NodeIndex, &Term)> = bodies;
@@ -66,9 +71,14 @@ impl RuleGraph {
         }
         for (from, body) in sources {
             for (callee, span) in rule_calls(body) {
-                let to = *by_name.entry(callee.to_owned()).or_insert_with(|| {
-                    graph.add_node(Node::Rule { name: callee.to_owned(), defined: false })
-                });
+                let to = match by_name.get(callee) {
+                    Some(&to) => to,
+                    None => {
+                        let to = graph.add_node(Node::Rule { name: callee.to_owned(), defined: false });
+                        by_name.insert(callee.to_owned(), to);
+                        to
+                    }
+                };
                 graph.add_edge(from, to, span);
             }
         }
@@ -101,7 +111,7 @@ impl RuleGraph {
 
     /// The recursive groups of rules (mutually recursive names together), each sorted.
     pub fn recursive_groups(&self) -> Vec<Vec<&str>> {
-        let mut groups: HashMap<usize, Vec<&str>> = HashMap::new();
+        let mut groups: FxHashMap<usize, Vec<&str>> = FxHashMap::default();
         for node in self.graph.node_indices() {
             let c = self.component[node.index()];
             if self.recursive_component[c]
@@ -119,11 +129,20 @@ impl RuleGraph {
     /// Names of defined rules that some entry point (`allow`, `allow_field`,
     /// `allow_request`, an inline query) can reach, entry points included.
     pub fn reachable(&self) -> BTreeSet<&str> {
+        // One traversal from all entry points at once.
         let mut seen = BTreeSet::new();
-        for start in self.entry_nodes() {
-            for node in Bfs::new(&self.graph, start).iter(&self.graph) {
-                if let Some(name) = self.rule_name(node) {
-                    seen.insert(name);
+        let mut visited = vec![false; self.graph.node_count()];
+        let mut stack: Vec<NodeIndex> = self.entry_nodes().collect();
+        for node in &stack {
+            visited[node.index()] = true;
+        }
+        while let Some(node) = stack.pop() {
+            if let Some(name) = self.rule_name(node) {
+                seen.insert(name);
+            }
+            for next in self.graph.neighbors(node) {
+                if !std::mem::replace(&mut visited[next.index()], true) {
+                    stack.push(next);
                 }
             }
         }

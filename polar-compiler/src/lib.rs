@@ -5,7 +5,9 @@
 //! (as Oso's `load_files` does) and returns everything later stages need.
 
 pub mod ast;
+pub mod codegen;
 pub mod diagnostic;
+mod fxhash;
 pub mod graph;
 pub mod lexer;
 pub mod lower;
@@ -57,10 +59,34 @@ pub fn check(sources: &SourceMap, stop: Stop) -> Checked {
     if stop == Stop::AfterParsing || has_errors(&diagnostics) {
         return Checked { files, program: None, graph: None, diagnostics };
     }
-    let (program, mut found) = validate::check(&files);
+    // `validate::check`, with the rule graph built once for validation and the result.
+    let (program, mut found) = lower::lower(&files);
     diagnostics.append(&mut found);
     let graph =
         RuleGraph::build(program.rules.iter().map(|r| (r.name.name.as_str(), &r.body)), &program.queries);
+    diagnostics.extend(validate::validate_with_graph(&program, Some(&graph)));
     diagnostics.sort_by_key(|d| (d.span.file, d.span.start, std::cmp::Reverse(d.severity)));
     Checked { files, program: Some(program), graph: Some(graph), diagnostics }
+}
+
+/// Compiles the policy in `sources` to Rust items (`is_allowed`, `rules::*`, ...), or returns
+/// every error, rendered: the front end's and the code generator's.
+pub fn compile(sources: &SourceMap) -> Result<proc_macro2::TokenStream, String> {
+    let checked = check(sources, Stop::AfterValidation);
+    if checked.has_errors() {
+        let errors: Vec<Diagnostic> = checked.diagnostics.into_iter().filter(|d| d.is_error()).collect();
+        return Err(diagnostic::render(&errors, sources));
+    }
+    let (Some(program), Some(graph)) = (checked.program, checked.graph) else {
+        return Err("the policy did not parse".into());
+    };
+    codegen::generate(&program, &graph).map_err(|errors| diagnostic::render(&errors, sources))
+}
+
+/// [`compile`], formatted as a Rust file with `prettyplease` (`polarc expand`).
+pub fn expand(sources: &SourceMap) -> Result<String, String> {
+    let tokens = compile(sources)?;
+    let file: syn::File =
+        syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }

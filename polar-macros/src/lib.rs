@@ -8,6 +8,61 @@ use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, LitStr};
 
+/// `polar!(file = "policies/app.polar")` or `polar!(source = "...")`: compiles a policy into
+/// items of the enclosing module. See `polar_runtime::polar` for the documentation.
+#[proc_macro]
+pub fn polar(input: TokenStream) -> TokenStream {
+    match polar_items(input.into()) {
+        Ok(tokens) => tokens.into(),
+        Err(e) => e.to_compile_error().into(),
+    }
+}
+
+struct PolarArgs {
+    key: syn::Ident,
+    value: LitStr,
+}
+
+impl syn::parse::Parse for PolarArgs {
+    fn parse(input: syn::parse::ParseStream<'_>) -> syn::Result<Self> {
+        let key: syn::Ident = input.parse()?;
+        if key != "file" && key != "source" {
+            return Err(syn::Error::new(key.span(), "expected `file = \"path\"` or `source = \"policy\"`"));
+        }
+        input.parse::<syn::Token![=]>()?;
+        let value: LitStr = input.parse()?;
+        let _ = input.parse::<Option<syn::Token![,]>>()?;
+        Ok(PolarArgs { key, value })
+    }
+}
+
+fn polar_items(input: TokenStream2) -> syn::Result<TokenStream2> {
+    let args: PolarArgs = syn::parse2(input)?;
+    let mut sources = polar_compiler::source::SourceMap::new();
+    let mut track = TokenStream2::new();
+    if args.key == "file" {
+        // Paths are relative to the crate being compiled, like `include_str!` from its root.
+        let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
+        let path = std::path::Path::new(&dir).join(args.value.value());
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            syn::Error::new(args.value.span(), format!("cannot read policy {}: {e}", path.display()))
+        })?;
+        sources.add(args.value.value(), text);
+        // Makes cargo rebuild the crate when the policy changes.
+        let path = path.to_string_lossy().into_owned();
+        track = quote! { const _: &[u8] = include_bytes!(#path); };
+    } else {
+        sources.add("<polar! source>", args.value.value());
+    }
+    let compiled = polar_compiler::compile(&sources);
+    match compiled {
+        Ok(tokens) => Ok(quote! { #track #tokens }),
+        // Stable Rust cannot point into another file: the rendered diagnostics (with the
+        // policy's path:line:column) go on the literal.
+        Err(rendered) => Err(syn::Error::new(args.value.span(), rendered)),
+    }
+}
+
 /// `#[derive(PolarClass)]`: see `polar_runtime::PolarClass` for the documentation.
 #[proc_macro_derive(PolarClass, attributes(polar))]
 pub fn derive_polar_class(input: TokenStream) -> TokenStream {

@@ -29,6 +29,12 @@ pub enum RuntimeError {
         /// The depth limit that was reached.
         limit: u32,
     },
+    /// An operation the compiled policy cannot perform faithfully on these values; the check
+    /// denies instead of guessing.
+    Unsupported {
+        /// What was attempted.
+        what: &'static str,
+    },
 }
 
 impl fmt::Display for RuntimeError {
@@ -39,6 +45,7 @@ impl fmt::Display for RuntimeError {
             RuntimeError::IntegerOutOfRange => {
                 f.write_str("integer out of the range of Polar integers (i64)")
             }
+            RuntimeError::Unsupported { what } => write!(f, "unsupported at run time: {what}"),
             RuntimeError::RecursionLimit { limit } => {
                 write!(f, "recursion limit of {limit} nested rule calls reached")
             }

@@ -75,6 +75,9 @@ mod cmp;
 mod error;
 mod members;
 mod num;
+#[doc(hidden)]
+#[allow(missing_docs)]
+pub mod support;
 mod view;
 
 pub use arith::{ArithOp, Number, ToNumber, add, div, modulo, mul, rem, sub};
@@ -130,3 +133,32 @@ pub use view::{DictView, ListView, Polar, View};
 /// struct Wrapper<T> { inner: T }
 /// ```
 pub use polar_macros::PolarClass;
+
+/// Compiles a Polar policy into items of the enclosing module, at build time.
+///
+/// `polar!(file = "policies/app.polar")` (a path relative to the crate's `Cargo.toml`) or
+/// `polar!(source = "...")`. Class names in the policy resolve to the Rust types of the same
+/// name in scope. Generates `is_allowed(&actor, action, &resource) -> bool`,
+/// `try_is_allowed` (run-time errors visible) and `rules::<name>` for every rule. Errors in
+/// the policy are build errors that name the policy's `path:line:column`.
+///
+/// ```
+/// use polar_runtime::PolarClass;
+///
+/// #[derive(PolarClass)]
+/// struct User { name: String }
+/// #[derive(PolarClass)]
+/// struct Repo { public: bool }
+///
+/// polar_runtime::polar!(source = r#"
+///     allow(_: User, "read", repo: Repo) if repo.public;
+///     allow(user: User, _action, _: Repo) if user.name = "admin";
+/// "#);
+///
+/// let (alice, admin) = (User { name: "alice".into() }, User { name: "admin".into() });
+/// let (public, private) = (Repo { public: true }, Repo { public: false });
+/// assert!(is_allowed(&alice, "read", &public));
+/// assert!(!is_allowed(&alice, "read", &private));
+/// assert!(is_allowed(&admin, "delete", &private));
+/// ```
+pub use polar_macros::polar;

@@ -265,10 +265,10 @@ fn compare(name: &str, src: &str, expect: Expect) -> Vec<String> {
             oso.warnings.iter().flat_map(|k| our_codes_for(k).iter().copied()).collect();
         let mut mine: BTreeSet<&str> =
             our_codes.iter().copied().filter(|c| OSO_WARNINGS.contains(c)).collect();
-        if let Expect::ExtraWarning(code) = expect {
-            if !mine.remove(code) || theirs.contains(code) {
-                fail(format!("expected an extra {code} that Oso does not give"));
-            }
+        if let Expect::ExtraWarning(code) = expect
+            && (!mine.remove(code) || theirs.contains(code))
+        {
+            fail(format!("expected an extra {code} that Oso does not give"));
         }
         if mine != theirs {
             fail(format!("warnings differ: ours {mine:?}, Oso's {theirs:?}"));
@@ -710,10 +710,11 @@ fn corpus_with_names_changed_validates_like_oso() {
                 Item::Rule(rule) => {
                     let mut seen = BTreeSet::new();
                     let mut visit = |t: &polar_compiler::ast::Term| {
-                        if let TermKind::Variable(v) = &t.kind {
-                            if seen.insert(v.clone()) && seen.len() <= 4 {
-                                edits.push((t.span, format!("zz_{v}")));
-                            }
+                        if let TermKind::Variable(v) = &t.kind
+                            && seen.insert(v.clone())
+                            && seen.len() <= 4
+                        {
+                            edits.push((t.span, format!("zz_{v}")));
                         }
                     };
                     for p in &rule.params {

@@ -26,6 +26,11 @@ enum Command {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Print the Rust code the policy compiles to, formatted.
+    Expand {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
     /// Print the rule dependency graph in Graphviz DOT.
     Graph {
         #[arg(required = true)]
@@ -69,6 +74,22 @@ fn main() -> ExitCode {
             } else {
                 eprintln!("ok: {} file(s), {warnings} warning(s)", files.len());
                 ExitCode::SUCCESS
+            }
+        }
+        Command::Expand { files } => {
+            let sources = match load(&files) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            match polar_compiler::expand(&sources) {
+                Ok(code) => {
+                    print!("{code}");
+                    ExitCode::SUCCESS
+                }
+                Err(rendered) => {
+                    eprint!("{rendered}");
+                    ExitCode::FAILURE
+                }
             }
         }
         Command::Graph { files } => {

@@ -26,16 +26,21 @@
 //! resource-block error, lowering keeps going and reports every independent problem; a
 //! shorthand rule that cannot be desugared is dropped (as in Oso), so no later check sees a
 //! half-built rule.
+//!
+//! Blocks and their declarations are looked up through indices by name, so lowering stays
+//! linear in the size of the policy however many blocks and declarations it has.
 
-mod print;
+pub(crate) mod print;
 pub(crate) mod suggest;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::ast::{self, Call, Ident, Item, Param, Production, ShorthandRule, StrLit, Term, TermKind};
 use crate::diagnostic::Diagnostic;
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::source::Span;
+use crate::validate::walk::walk_with_depth;
 
 pub use print::{param_to_polar, term_to_polar};
 use suggest::did_you_mean;
@@ -79,17 +84,14 @@ pub mod codes {
 /// per operator.
 pub const MAX_TERM_DEPTH: usize = 1000;
 
-/// The nesting depth of a term (a leaf has depth 1), computed without recursion.
+/// The nesting depth of a term (a leaf has depth 1), or some depth above
+/// [`MAX_TERM_DEPTH`] if it nests deeper. Safe on any depth (see [`walk_with_depth`]).
 fn term_depth(t: &Term) -> usize {
     let mut max = 0;
-    let mut stack = vec![(t, 1)];
-    while let Some((t, depth)) = stack.pop() {
+    walk_with_depth(t, |_, depth| {
         max = max.max(depth);
-        if depth > MAX_TERM_DEPTH {
-            break;
-        }
-        stack.extend(crate::validate::walk::children(t).into_iter().map(|c| (c, depth + 1)));
-    }
+        depth <= MAX_TERM_DEPTH
+    });
     max
 }
 
@@ -307,6 +309,9 @@ impl Block {
 }
 
 /// Everything later stages need, from every file, after desugaring.
+///
+/// The lookup methods (`rules_named`, `block`, `union_members`, ...) scan; a stage that looks
+/// things up once per rule should index them first, as validation does.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Program {
     /// All rules in load order: user rules in file and source order, then the rules
@@ -418,7 +423,12 @@ struct Lowerer {
     /// Per block: terms whose declaration was malformed (`roles = {..}`, `role = [..]`), so
     /// their kind is unknown. Shorthand rules that mention them are dropped silently instead
     /// of producing a second, misleading "undeclared term" error.
-    unknown_terms: HashMap<String, Vec<String>>,
+    unknown_terms: FxHashMap<String, FxHashSet<String>>,
+    /// Index of each block in `program.blocks` by class name.
+    block_index: FxHashMap<String, usize>,
+    /// Per block (same indices as `program.blocks`): index of each declared term in the
+    /// block's `declarations` by name.
+    declaration_index: Vec<FxHashMap<String, usize>>,
 }
 
 fn rule_terms(rule: &ast::Rule) -> impl Iterator<Item = &Term> {
@@ -476,8 +486,9 @@ impl Lowerer {
 
         // Declarations of this opening, checked on their own first (Oso's
         // `resource_block_from_productions` + `index_declarations`).
-        let mut seen_kinds: HashMap<&str, Span> = HashMap::new();
+        let mut seen_kinds: FxHashMap<&str, Span> = FxHashMap::default();
         let mut here: Vec<Declared> = Vec::new();
+        let mut here_index: FxHashMap<String, usize> = FxHashMap::default();
         let mut shorthand_rules = Vec::new();
         for production in &block.productions {
             match production {
@@ -505,9 +516,15 @@ impl Lowerer {
                         );
                     }
                     for item in items {
-                        if let Some(previous) = here.iter().find(|d| d.name == item.name) {
-                            self.diagnostics.push(duplicate_declaration(&name.name, previous, &item, true));
+                        if let Some(&previous) = here_index.get(&item.name) {
+                            self.diagnostics.push(duplicate_declaration(
+                                &name.name,
+                                &here[previous],
+                                &item,
+                                true,
+                            ));
                         } else {
+                            here_index.insert(item.name.clone(), here.len());
                             here.push(item);
                         }
                     }
@@ -516,9 +533,11 @@ impl Lowerer {
         }
 
         // Merge into the block of the same class, if it was opened before.
-        let index = match self.program.blocks.iter().position(|b| b.name == name.name) {
-            Some(i) => i,
+        let index = match self.block_index.get(&name.name) {
+            Some(&i) => i,
             None => {
+                self.block_index.insert(name.name.clone(), self.program.blocks.len());
+                self.declaration_index.push(FxHashMap::default());
                 self.program.blocks.push(Block {
                     name: name.name.clone(),
                     kind,
@@ -530,12 +549,13 @@ impl Lowerer {
             }
         };
         let merged = &mut self.program.blocks[index];
+        let merged_index = &mut self.declaration_index[index];
         merged.openings.push(name.clone());
         if kind == BlockKind::Actor {
             merged.kind = BlockKind::Actor;
         }
         for item in here {
-            match merged.declarations.iter().find(|d| d.name == item.name) {
+            match merged_index.get(&item.name).map(|&i| &merged.declarations[i]) {
                 // Redeclaring a term identically in another opening is fine (Oso compares
                 // the declarations: same kind, and for relations the same class).
                 Some(previous)
@@ -546,7 +566,10 @@ impl Lowerer {
                     let d = duplicate_declaration(&name.name, previous, &item, false);
                     self.diagnostics.push(d);
                 }
-                None => merged.declarations.push(item),
+                None => {
+                    merged_index.insert(item.name.clone(), merged.declarations.len());
+                    merged.declarations.push(item);
+                }
             }
         }
         merged.shorthand_rules.extend(shorthand_rules.into_iter().map(|rule| Shorthand {
@@ -740,7 +763,7 @@ impl Lowerer {
                 }
                 let related = self.related_block(block, relation, &rule.implier, &mut errors);
                 let implier = related.and_then(|(related, _)| {
-                    let found = related.declaration(&rule.implier.value);
+                    let found = self.declaration(related, &rule.implier.value);
                     if found.is_none() && !self.is_unknown(&related.name, &rule.implier.value) {
                         errors.push(self.undeclared_in_related(block, related, relation, &rule.implier));
                     }
@@ -800,7 +823,18 @@ impl Lowerer {
     }
 
     fn is_unknown(&self, block: &str, term: &str) -> bool {
-        self.unknown_terms.get(block).is_some_and(|names| names.iter().any(|n| n == term))
+        self.unknown_terms.get(block).is_some_and(|names| names.contains(term))
+    }
+
+    /// The block of a class, by name ([`Program::block`] with an index).
+    fn block(&self, name: &str) -> Option<&Block> {
+        self.block_index.get(name).map(|&i| &self.program.blocks[i])
+    }
+
+    /// A declared term of a block of the program ([`Block::declaration`] with an index).
+    fn declaration<'b>(&self, block: &'b Block, term: &str) -> Option<&'b Declared> {
+        let i = *self.block_index.get(&block.name)?;
+        self.declaration_index[i].get(term).map(|&d| &block.declarations[d])
     }
 
     /// Looks a shorthand term up in its own block; reports it when undeclared.
@@ -810,7 +844,7 @@ impl Lowerer {
         term: &StrLit,
         errors: &mut Vec<Diagnostic>,
     ) -> Option<&'b Declared> {
-        let found = block.declaration(&term.value);
+        let found = self.declaration(block, &term.value);
         if found.is_none() && !self.is_unknown(&block.name, &term.value) {
             let mut d = Diagnostic::error(
                 codes::UNDECLARED_TERM,
@@ -821,7 +855,7 @@ impl Lowerer {
             match did_you_mean(&term.value, block.declarations.iter().map(|d| d.name.as_str())) {
                 Some(s) => {
                     d.message.push_str(&format!("; did you mean \"{s}\"?"));
-                    if let Some(decl) = block.declaration(s) {
+                    if let Some(decl) = self.declaration(block, s) {
                         d = d.with_secondary(decl.span, format!("\"{s}\" is declared here"));
                     }
                 }
@@ -862,7 +896,7 @@ impl Lowerer {
             );
             return None;
         };
-        match self.program.block(&target.name) {
+        match self.block(&target.name) {
             Some(related) => Some((related, target)),
             None => {
                 errors.push(
@@ -939,7 +973,7 @@ impl Lowerer {
             }
         }
         let relation_of = |block: &str, term: &str| -> Option<(&Declared, String)> {
-            let d = self.program.block(block)?.declaration(term)?;
+            let d = self.declaration(self.block(block)?, term)?;
             Some((d, d.target.as_ref()?.name.clone()))
         };
         for block in &self.program.blocks {

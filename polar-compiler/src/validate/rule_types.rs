@@ -10,37 +10,218 @@
 
 use std::fmt::Write as _;
 
-use super::codes;
 use super::rules::rule_site;
-use super::walk;
+use super::{Index, codes, walk};
 use crate::ast::{Field, Param, Term, TermKind};
 use crate::diagnostic::Diagnostic;
+use crate::fxhash::FxHashMap;
 use crate::lower::{
     self, LoweredRule, Program, RuleOrigin, RuleType, RuleTypeOrigin, is_union, term_to_polar,
 };
 
-pub(super) fn check(program: &Program, out: &mut Vec<Diagnostic>) {
+/// E0303 for every rule that matches none of the types of its name (in rule order), then
+/// E0304 for every required type that no rule matches (in type order).
+///
+/// A rule is only compared with the types that an index on names, arities, literal strings
+/// and classes leaves as candidates ([`TypeIndex`]), and without building messages; only a
+/// rule that matches none of them is compared again with every type of its name, to explain
+/// each failure.
+pub(super) fn check(program: &Program, index: &Index, out: &mut Vec<Diagnostic>) {
     let valid: Vec<&RuleType> = program.rule_types.iter().filter(|t| type_is_valid(t, out)).collect();
-    let cx = Cx { program };
+    let types = TypeIndex::new(&valid);
+    let quiet = Cx { index, explain: false };
+    let explain = Cx { index, explain: true };
 
+    // Required types (by index into `valid`) that some rule matches.
+    let mut satisfied = vec![false; valid.len()];
+    let mut candidates = Vec::new();
     for rule in &program.rules {
-        let types: Vec<&RuleType> = valid.iter().copied().filter(|t| t.name == rule.name.name).collect();
-        if types.is_empty() || rule.params.iter().any(|p| walk::has_error(&p.value)) {
+        let Some(named) = types.named(&rule.name.name) else { continue };
+        // A rule with a syntax error in a parameter is not reported, but it may still
+        // implement a required type.
+        let reported = !rule.params.iter().any(|p| walk::has_error(&p.value));
+        named.candidates(rule, &mut candidates);
+        // Check the index against the full comparison (not on large policies, where it
+        // would make debug builds quadratic).
+        #[cfg(debug_assertions)]
+        for &t in named.types.iter().filter(|_| named.types.len() <= 64) {
+            debug_assert!(
+                candidates.contains(&t) || quiet.rule_matches(rule, valid[t]).is_err(),
+                "the rule-type index left out a matching type: `{}` against `{}`",
+                rule.head_to_polar(),
+                valid[t].to_polar()
+            );
+        }
+        let mut matched = false;
+        for &t in &candidates {
+            let ty = valid[t];
+            let needed = (reported && !matched) || (ty.required && !satisfied[t]);
+            if needed && quiet.rule_matches(rule, ty).is_ok() {
+                matched = true;
+                satisfied[t] |= ty.required;
+            }
+        }
+        if !reported || matched {
             continue;
         }
-        let failures: Vec<(&RuleType, Mismatch)> = types
+        let failures: Vec<(&RuleType, Mismatch)> = named
+            .types
             .iter()
-            .map(|t| (*t, cx.rule_matches(rule, t)))
+            .map(|&t| (valid[t], explain.rule_matches(rule, valid[t])))
             .filter_map(|(t, r)| r.err().map(|m| (t, m)))
             .collect();
-        if failures.len() == types.len() {
+        if failures.len() == named.types.len() {
             out.push(mismatch_diagnostic(rule, &failures));
         }
     }
 
-    for ty in valid.iter().filter(|t| t.required) {
-        if !program.rules_named(&ty.name).any(|r| cx.rule_matches(r, ty).is_ok()) {
+    for (t, ty) in valid.iter().enumerate() {
+        if ty.required && !satisfied[t] {
             out.push(missing_required(program, ty));
+        }
+    }
+}
+
+/// What a parameter of a rule type demands of the same parameter of a rule, when that can
+/// be told from one string: necessary conditions for [`Cx::check_param`] to succeed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Demand {
+    /// The type has a plain string (`"parent"`): the rule must have the same string, with no
+    /// specializer.
+    String,
+    /// The type has a variable specialized to a class that is not a union: the rule's
+    /// parameter must stand for that class ([`rule_class`]).
+    Class,
+}
+
+/// The demand of a type's parameter and the string it is about, or `None` when any rule
+/// parameter might match it.
+fn demand(p: &Param) -> Option<(Demand, &str)> {
+    if !is_var(&p.value) {
+        return match (&p.value.kind, &p.specializer) {
+            (TermKind::String(s), None) => Some((Demand::String, s)),
+            _ => None,
+        };
+    }
+    match p.specializer.as_ref().map(|s| &s.kind) {
+        Some(TermKind::Instance { tag, .. }) if !is_union(&tag.name) => Some((Demand::Class, &tag.name)),
+        _ => None,
+    }
+}
+
+/// What a rule's parameter offers for a demand: the string that must equal the type's for
+/// [`Cx::check_param`] to succeed, or `None` if it cannot succeed.
+fn offer(demand: Demand, p: &Param) -> Option<&str> {
+    let (rv, rs) = (&p.value, p.specializer.as_ref());
+    match demand {
+        // `check_param` with a plain type value: no specializers, and `check_value` on two
+        // strings is `terms_equal`.
+        Demand::String => match (rs, &rv.kind) {
+            (None, TermKind::String(s)) => Some(s),
+            _ => None,
+        },
+        Demand::Class => rule_class(p),
+    }
+}
+
+/// The class a rule's parameter stands for when `check_param` compares it with a type's
+/// instance pattern: the class of a pattern specializer (`Dictionary` for a dictionary
+/// pattern), or the built-in class of a value or value specializer; `None` when the
+/// comparison fails whatever the class (an unspecialized variable, a specialized value).
+fn rule_class(p: &Param) -> Option<&str> {
+    let (rv, rs) = (&p.value, p.specializer.as_ref());
+    let value = match (is_var(rv), rs) {
+        (true, Some(rs)) => match &rs.kind {
+            TermKind::Instance { tag, .. } => return Some(&tag.name),
+            TermKind::DictPattern(_) => return Some("Dictionary"),
+            _ => rs,
+        },
+        (false, None) => rv,
+        (true, None) | (false, Some(_)) => return None,
+    };
+    Some(match &value.kind {
+        TermKind::String(_) => "String",
+        TermKind::Integer(_) => "Integer",
+        TermKind::Float(_) => "Float",
+        TermKind::Boolean(_) => "Boolean",
+        TermKind::List { .. } => "List",
+        TermKind::Dict(_) => "Dictionary",
+        _ => return None,
+    })
+}
+
+/// The valid rule types, grouped for finding the candidates a rule may match.
+struct TypeIndex<'a> {
+    by_name: FxHashMap<&'a str, Named<'a>>,
+}
+
+/// The rule types of one name.
+struct Named<'a> {
+    /// Indices of the types, in order.
+    types: Vec<usize>,
+    /// Types grouped by arity and by which parameters make which demands.
+    shapes: FxHashMap<usize, Vec<Shape<'a>>>,
+}
+
+/// Types of one arity whose parameters at `demands` make those demands (the others none),
+/// keyed by the demanded strings.
+struct Shape<'a> {
+    demands: Vec<(usize, Demand)>,
+    types: FxHashMap<Vec<&'a str>, Vec<usize>>,
+}
+
+impl<'a> TypeIndex<'a> {
+    fn new(valid: &[&'a RuleType]) -> Self {
+        let mut by_name: FxHashMap<&str, Named> = FxHashMap::default();
+        for (t, ty) in valid.iter().enumerate() {
+            let named = by_name
+                .entry(ty.name.as_str())
+                .or_insert_with(|| Named { types: Vec::new(), shapes: FxHashMap::default() });
+            named.types.push(t);
+            let mut demands = Vec::new();
+            let mut key = Vec::new();
+            for (i, p) in ty.params.iter().enumerate() {
+                if let Some((d, s)) = demand(p) {
+                    demands.push((i, d));
+                    key.push(s);
+                }
+            }
+            let shapes = named.shapes.entry(ty.params.len()).or_default();
+            let shape = match shapes.iter_mut().position(|s| s.demands == demands) {
+                Some(i) => &mut shapes[i],
+                None => {
+                    shapes.push(Shape { demands, types: FxHashMap::default() });
+                    shapes.last_mut().expect("just pushed")
+                }
+            };
+            shape.types.entry(key).or_default().push(t);
+        }
+        TypeIndex { by_name }
+    }
+
+    fn named(&self, name: &str) -> Option<&Named<'a>> {
+        self.by_name.get(name)
+    }
+}
+
+impl Named<'_> {
+    /// The types `rule` may match, in no particular order; every other type of its name
+    /// certainly rejects it.
+    fn candidates(&self, rule: &LoweredRule, out: &mut Vec<usize>) {
+        out.clear();
+        let Some(shapes) = self.shapes.get(&rule.params.len()) else { return };
+        let mut key = Vec::new();
+        'shapes: for shape in shapes {
+            key.clear();
+            for &(i, d) in &shape.demands {
+                match offer(d, &rule.params[i]) {
+                    Some(s) => key.push(s),
+                    None => continue 'shapes,
+                }
+            }
+            if let Some(types) = shape.types.get(key.as_slice()) {
+                out.extend(types);
+            }
         }
     }
 }
@@ -65,7 +246,7 @@ fn type_is_valid(ty: &RuleType, out: &mut Vec<Diagnostic>) -> bool {
     }
     for p in &ty.params {
         for t in std::iter::once(&p.value).chain(&p.specializer) {
-            walk::walk(t, &mut |t| {
+            walk::walk(t, |t| {
                 if walk::is_rewritten_expression(t) {
                     problems.push(
                         Diagnostic::error(
@@ -106,16 +287,13 @@ struct Mismatch {
     hint: Option<String>,
 }
 
-impl Mismatch {
-    fn new(message: impl Into<String>) -> Self {
-        Mismatch { message: message.into(), param: None, hint: None }
-    }
-}
-
 type Check = Result<(), Mismatch>;
 
 struct Cx<'a> {
-    program: &'a Program,
+    index: &'a Index<'a>,
+    /// Whether to build the messages of mismatches. Without, a check only tells whether the
+    /// rule matches (and which parameter failed).
+    explain: bool,
 }
 
 /// A parameter value as the type check sees it: a variable (head expressions included), or
@@ -176,13 +354,21 @@ fn show(t: &Term) -> String {
 }
 
 impl Cx<'_> {
+    /// A mismatch, with the message only when explaining.
+    fn fail(&self, message: impl FnOnce() -> String) -> Mismatch {
+        let message = if self.explain { message() } else { String::new() };
+        Mismatch { message, param: None, hint: None }
+    }
+
     fn rule_matches(&self, rule: &LoweredRule, ty: &RuleType) -> Check {
         if rule.params.len() != ty.params.len() {
-            return Err(Mismatch::new(format!(
-                "the rule has {} parameter(s) but the rule type has {}",
-                rule.params.len(),
-                ty.params.len()
-            )));
+            return Err(self.fail(|| {
+                format!(
+                    "the rule has {} parameter(s) but the rule type has {}",
+                    rule.params.len(),
+                    ty.params.len()
+                )
+            }));
         }
         for (i, (r, t)) in rule.params.iter().zip(&ty.params).enumerate() {
             self.check_param(i + 1, r, t).map_err(|m| Mismatch { param: Some(i), ..m })?;
@@ -211,14 +397,16 @@ impl Cx<'_> {
             (true, Some(rs)) if is_pattern(ts) && is_pattern(rs) => self.check_pattern(index, rs, ts),
             // The type constrains the parameter; the rule does not.
             (true, None) => Err(match &ts.kind {
-                TermKind::Instance { tag, .. } => Mismatch::new(format!(
-                    "parameter {index} (`{}`) needs a `{}` specializer: `{}: {}`",
-                    show(rv),
-                    tag.name,
-                    show(rv),
-                    show(ts)
-                )),
-                _ => Mismatch::new(format!("parameter {index} needs the specializer `{}`", show(ts))),
+                TermKind::Instance { tag, .. } => self.fail(|| {
+                    format!(
+                        "parameter {index} (`{}`) needs a `{}` specializer: `{}: {}`",
+                        show(rv),
+                        tag.name,
+                        show(rv),
+                        show(ts)
+                    )
+                }),
+                _ => self.fail(|| format!("parameter {index} needs the specializer `{}`", show(ts))),
             }),
             // A value specializer (`x: 1`) or a value (`"read"`) against a pattern.
             (true, Some(_)) | (false, None) if is_pattern(ts) => {
@@ -233,11 +421,13 @@ impl Cx<'_> {
     }
 
     fn no_match(&self, index: usize, rule: &Param, ty: &Param) -> Mismatch {
-        Mismatch::new(format!(
-            "parameter {index}: `{}` does not match `{}`",
-            lower::param_to_polar(rule),
-            lower::param_to_polar(ty)
-        ))
+        self.fail(|| {
+            format!(
+                "parameter {index}: `{}` does not match `{}`",
+                lower::param_to_polar(rule),
+                lower::param_to_polar(ty)
+            )
+        })
     }
 
     /// A value (or value specializer) against a pattern: the value stands for its built-in
@@ -253,33 +443,36 @@ impl Cx<'_> {
                     TermKind::List { .. } => ("List", &[]),
                     TermKind::Dict(fields) => ("Dictionary", fields),
                     _ => {
-                        return Err(Mismatch::new(format!(
-                            "parameter {index}: `{}` cannot be checked against `{}`",
-                            show(value),
-                            show(pattern)
-                        )));
+                        return Err(self.fail(|| {
+                            format!(
+                                "parameter {index}: `{}` cannot be checked against `{}`",
+                                show(value),
+                                show(pattern)
+                            )
+                        }));
                     }
                 };
                 self.check_instance(index, class, fields, pattern)
             }
             TermKind::DictPattern(type_fields) => match &value.kind {
                 TermKind::Dict(fields) if fields_match(type_fields, fields) => Ok(()),
-                TermKind::Dict(_) => Err(Mismatch::new(format!(
-                    "parameter {index}: the dictionary `{}` lacks fields of `{}`",
-                    show(value),
-                    show(pattern)
-                ))),
-                _ => Err(Mismatch::new(format!(
-                    "parameter {index}: expected a dictionary matching `{}`, found `{}`",
-                    show(pattern),
-                    show(value)
-                ))),
+                TermKind::Dict(_) => Err(self.fail(|| {
+                    format!(
+                        "parameter {index}: the dictionary `{}` lacks fields of `{}`",
+                        show(value),
+                        show(pattern)
+                    )
+                })),
+                _ => Err(self.fail(|| {
+                    format!(
+                        "parameter {index}: expected a dictionary matching `{}`, found `{}`",
+                        show(pattern),
+                        show(value)
+                    )
+                })),
             },
-            _ => Err(Mismatch::new(format!(
-                "parameter {index}: `{}` does not match `{}`",
-                show(value),
-                show(pattern)
-            ))),
+            _ => Err(self
+                .fail(|| format!("parameter {index}: `{}` does not match `{}`", show(value), show(pattern)))),
         }
     }
 
@@ -300,31 +493,31 @@ impl Cx<'_> {
                 if fields_match(type_fields, fields) {
                     Ok(())
                 } else {
-                    Err(Mismatch::new(format!(
-                        "parameter {index}: the fields of `{}` do not include those of `{}`",
-                        show(rule),
-                        show(ty)
-                    )))
+                    Err(self.fail(|| {
+                        format!(
+                            "parameter {index}: the fields of `{}` do not include those of `{}`",
+                            show(rule),
+                            show(ty)
+                        )
+                    }))
                 }
             }
-            _ => Err(Mismatch::new(format!(
-                "parameter {index}: the specializer `{}` does not match `{}`",
-                show(rule),
-                show(ty)
-            ))),
+            _ => Err(self.fail(|| {
+                format!("parameter {index}: the specializer `{}` does not match `{}`", show(rule), show(ty))
+            })),
         }
     }
 
     /// A class (with pattern fields) against a type's instance pattern.
     fn check_instance(&self, index: usize, class: &str, fields: &[Field], ty: &Term) -> Check {
         let TermKind::Instance { tag, fields: type_fields, .. } = &ty.kind else {
-            return Err(Mismatch::new(format!("parameter {index}: `{class}` does not match `{}`", show(ty))));
+            return Err(self.fail(|| format!("parameter {index}: `{class}` does not match `{}`", show(ty))));
         };
         let fields_ok = || {
             if fields_match(type_fields, fields) {
                 Ok(())
             } else {
-                Err(Mismatch::new(format!(
+                Err(self.fail(|| format!(
                     "parameter {index}: the fields of the `{class}` specializer do not include those of `{}`",
                     show(ty)
                 )))
@@ -333,14 +526,17 @@ impl Cx<'_> {
         if class == tag.name {
             return fields_ok();
         }
-        let Some(members) = self.program.union_members(&tag.name) else {
+        let Some(members) = self.index.union_members(&tag.name) else {
             // Distinct classes: with no inheritance in a Rust host they never match.
-            return Err(Mismatch::new(format!("parameter {index}: `{class}` is not `{}`", tag.name)));
+            return Err(self.fail(|| format!("parameter {index}: `{class}` is not `{}`", tag.name)));
         };
         if is_union(class) {
-            return Err(Mismatch::new(format!("parameter {index}: `{class}` is not `{}`", tag.name)));
+            return Err(self.fail(|| format!("parameter {index}: `{class}` is not `{}`", tag.name)));
         }
-        if !members.contains(&class) {
+        if !self.index.is_member(&tag.name, class) {
+            if !self.explain {
+                return Err(self.fail(String::new));
+            }
             let (hint, block) = if tag.name == lower::ACTOR_UNION {
                 ("an actor block", format!("actor {class} {{}}"))
             } else {
@@ -366,30 +562,33 @@ impl Cx<'_> {
                 if te.iter().all(|t| re.iter().any(|r| terms_equal(r, t))) {
                     Ok(())
                 } else {
-                    Err(Mismatch::new(format!(
-                        "parameter {index}: the list `{}` lacks elements of `{}`",
-                        show(rule),
-                        show(ty)
-                    )))
+                    Err(self.fail(|| {
+                        format!(
+                            "parameter {index}: the list `{}` lacks elements of `{}`",
+                            show(rule),
+                            show(ty)
+                        )
+                    }))
                 }
             }
             (TermKind::Dict(tf), TermKind::Dict(rf)) => {
                 if fields_match(tf, rf) {
                     Ok(())
                 } else {
-                    Err(Mismatch::new(format!(
-                        "parameter {index}: the dictionary `{}` lacks fields of `{}`",
-                        show(rule),
-                        show(ty)
-                    )))
+                    Err(self.fail(|| {
+                        format!(
+                            "parameter {index}: the dictionary `{}` lacks fields of `{}`",
+                            show(rule),
+                            show(ty)
+                        )
+                    }))
                 }
             }
             _ if terms_equal(rule, ty) => Ok(()),
-            _ => Err(Mismatch::new(format!(
-                "parameter {index}: expected `{}`, found `{}`",
-                show(ty),
-                show(rule)
-            ))),
+            _ => {
+                Err(self
+                    .fail(|| format!("parameter {index}: expected `{}`, found `{}`", show(ty), show(rule))))
+            }
         }
     }
 }

@@ -1,13 +1,16 @@
 //! Checks on rule bodies and the rule set: singletons, undefined calls, precedence,
 //! specializer misspellings, the entry-point warnings, duplicates and reachability.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
 
 use super::walk::{self, Occurrence};
-use super::{Constants, codes};
+use super::{Constants, Index, codes};
 use crate::ast::{Member, RewrittenOp, Term, TermKind};
 use crate::diagnostic::Diagnostic;
+use crate::fxhash::{FxHashMap, FxHashSet};
 use crate::graph::{ENTRY_POINTS, RuleGraph};
+use crate::lower::print;
 use crate::lower::suggest::did_you_mean;
 use crate::lower::{LoweredRule, Program, RuleOrigin, RuleTypeOrigin};
 use crate::source::Span;
@@ -28,23 +31,26 @@ fn rule_terms(rule: &LoweredRule) -> impl Iterator<Item = &Term> {
         .chain([&rule.body])
 }
 
-fn rule_has_error(rule: &LoweredRule) -> bool {
+pub(super) fn rule_has_error(rule: &LoweredRule) -> bool {
     rule_terms(rule).any(walk::has_error)
 }
 
 /// E0301 (Oso's `check_singletons`): a variable that occurs once in a rule, head included,
 /// is unused or a typo. Names starting with `_`, namespaced names and constants are exempt.
-pub(super) fn singletons(program: &Program, constants: &Constants, out: &mut Vec<Diagnostic>) {
+pub(super) fn singletons(program: &Program, constants: &Constants, index: &Index, out: &mut Vec<Diagnostic>) {
+    // Reused from rule to rule.
+    let mut occurrences = Vec::new();
+    let mut counts: FxHashMap<&str, (usize, Occurrence)> = FxHashMap::default();
     for rule in program.rules.iter().filter(|r| !r.is_generated()) {
-        if rule_has_error(rule) {
+        if index.has_error(rule) {
             continue;
         }
-        let mut occurrences = Vec::new();
+        occurrences.clear();
         for t in rule_terms(rule) {
             walk::occurrences(t, &mut occurrences);
         }
         // Oso counts variables and pattern tags in one table keyed by name.
-        let mut counts: HashMap<&str, (usize, Occurrence)> = HashMap::new();
+        counts.clear();
         for o in &occurrences {
             counts.entry(o.name).and_modify(|(n, _)| *n += 1).or_insert((1, o.clone()));
         }
@@ -88,7 +94,7 @@ pub(super) fn singletons(program: &Program, constants: &Constants, out: &mut Vec
 /// Calls `f` on each rule call in `t` the way Oso's `UndefinedRuleCallVisitor` finds them:
 /// anywhere except inside a lookup or method call (`x.f(g(1))`) or a constructor.
 fn rule_calls<'a>(t: &'a Term, f: &mut dyn FnMut(&'a Term, &'a str)) {
-    walk::walk_pruned(t, &mut |t| match &t.kind {
+    walk::walk_pruned(t, |t| match &t.kind {
         TermKind::Dot { .. } | TermKind::New(_) => false,
         TermKind::Rewritten { op: RewrittenOp::Dot | RewrittenOp::New, .. } => false,
         TermKind::Call(call) => {
@@ -102,9 +108,15 @@ fn rule_calls<'a>(t: &'a Term, f: &mut dyn FnMut(&'a Term, &'a str)) {
 /// E0302 (Oso's `check_undefined_rule_calls`): a call to a name no rule defines, in any
 /// rule (generated ones included) or inline query. Arity is not checked, as in Oso.
 pub(super) fn undefined_calls(program: &Program, out: &mut Vec<Diagnostic>) {
-    let defined: HashSet<&str> = program.rules.iter().map(|r| r.name.name.as_str()).collect();
+    let defined: FxHashSet<&str> = program.rules.iter().map(|r| r.name.name.as_str()).collect();
     let mut names: Vec<&str> = defined.iter().copied().collect();
     names.sort_unstable();
+    let declared_types: FxHashSet<&str> = program
+        .rule_types
+        .iter()
+        .filter(|t| matches!(t.origin, RuleTypeOrigin::Declared { .. }))
+        .map(|t| t.name.as_str())
+        .collect();
     let mut report = |call: &Term, name: &str, generated: bool| {
         if defined.contains(name) {
             return;
@@ -118,7 +130,7 @@ pub(super) fn undefined_calls(program: &Program, out: &mut Vec<Diagnostic>) {
         if generated {
             d = d.with_note(format!("the shorthand rule here is lowered to a call to `{name}`"));
         }
-        if program.rule_types_named(name).any(|t| matches!(t.origin, RuleTypeOrigin::Declared { .. })) {
+        if declared_types.contains(name) {
             d = d.with_note(format!("`{name}` has a rule type, but a rule type is not a rule"));
         }
         out.push(d);
@@ -137,7 +149,7 @@ pub(super) fn undefined_calls(program: &Program, out: &mut Vec<Diagnostic>) {
 /// reverse) without parentheses of its own.
 pub(super) fn ambiguous_precedence(program: &Program, out: &mut Vec<Diagnostic>) {
     for rule in program.rules.iter().filter(|r| !r.is_generated()) {
-        walk::walk(&rule.body, &mut |t| {
+        walk::walk(&rule.body, |t| {
             let (children, outer, inner) = match &t.kind {
                 TermKind::Or(c) => (c, "or", "and"),
                 TermKind::And(c) => (c, "and", "or"),
@@ -189,12 +201,12 @@ fn misspelt_specializer(tag: &str) -> Option<&'static str> {
 
 /// W0302 (Oso's `UnknownSpecializer`): a specializer or pattern class named like another
 /// language's type, e.g. `x: int`. Skipped when the policy has a block of that name.
-pub(super) fn unknown_specializers(program: &Program, out: &mut Vec<Diagnostic>) {
+pub(super) fn unknown_specializers(program: &Program, index: &Index, out: &mut Vec<Diagnostic>) {
     let mut check = |t: &Term| {
-        walk::walk(t, &mut |t| {
+        walk::walk(t, |t| {
             if let TermKind::Instance { tag, .. } = &t.kind
                 && let Some(suggestion) = misspelt_specializer(&tag.name)
-                && program.block(&tag.name).is_none()
+                && index.block(&tag.name).is_none()
             {
                 out.push(
                     Diagnostic::warning(
@@ -232,8 +244,8 @@ fn policy_start(program: &Program) -> Span {
 }
 
 /// W0303 (Oso's `MissingAllowRule`): nothing for the host to query.
-pub(super) fn missing_allow(program: &Program, out: &mut Vec<Diagnostic>) {
-    if ENTRY_POINTS.iter().any(|name| program.defines(name)) {
+pub(super) fn missing_allow(program: &Program, index: &Index, out: &mut Vec<Diagnostic>) {
+    if ENTRY_POINTS.iter().any(|name| index.defines(name)) {
         return;
     }
     out.push(
@@ -253,7 +265,7 @@ pub(super) fn missing_has_permission(program: &Program, out: &mut Vec<Diagnostic
     let Some(first) = program.blocks.first() else { return };
     let mut called = false;
     let mut look = |t: &Term| {
-        walk::walk(t, &mut |t| {
+        walk::walk(t, |t| {
             let name = match &t.kind {
                 TermKind::Call(c) | TermKind::New(c) => &c.name.name,
                 TermKind::Dot { member: Member::Method(c), .. } => &c.name.name,
@@ -279,46 +291,79 @@ pub(super) fn missing_has_permission(program: &Program, out: &mut Vec<Diagnostic
 
 /// Renames the variables of a rule to `v0, v1, ...` in order of first occurrence (each `_`
 /// is a fresh variable, as in Oso) and prints it: equal strings mean equal rules up to
-/// variable names.
-fn canonical(rule: &LoweredRule, constants: &Constants) -> String {
-    let mut rule = rule.clone();
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut fresh = 0usize;
-    let mut rename = |v: &mut String| {
-        if v.contains("::") || constants.contains(v) {
-            return;
+/// variable names. Namespaced names and constants keep their names.
+///
+/// The tree is not copied: a first pass numbers the names in the order of
+/// [`walk::for_each_variable`], and the printer renames as it writes. The tables are reused
+/// from rule to rule.
+struct Canonical<'a, 'c> {
+    constants: &'c Constants<'a>,
+    /// The number of each name, or `None` for a name that keeps its name.
+    numbers: FxHashMap<&'a str, Option<usize>>,
+    /// The number of each fresh `_`, by the address of its occurrence in the tree.
+    underscores: Vec<(*const String, usize)>,
+}
+
+impl<'a> Canonical<'a, '_> {
+    /// Writes the canonical form of `rule` into `out`.
+    fn write(&mut self, rule: &'a LoweredRule, out: &mut String) {
+        let Canonical { constants, numbers, underscores } = self;
+        numbers.clear();
+        underscores.clear();
+        let mut fresh = 0usize;
+        let mut number = |v: &'a String| {
+            if numbers.contains_key(v.as_str()) {
+                return;
+            }
+            if v.contains("::") || constants.contains(v) {
+                numbers.insert(v, None);
+                return;
+            }
+            if v == "_" {
+                underscores.push((v, fresh));
+            } else {
+                numbers.insert(v, Some(fresh));
+            }
+            fresh += 1;
+        };
+        for p in &rule.params {
+            walk::for_each_variable(&p.value, &mut number);
+            if let Some(s) = &p.specializer {
+                walk::for_each_variable(s, &mut number);
+            }
         }
-        if let Some(known) = names.get(v.as_str()) {
-            *v = known.clone();
-            return;
-        }
-        let new = format!("v{fresh}");
-        fresh += 1;
-        if v != "_" {
-            names.insert(std::mem::take(v), new.clone());
-        }
-        *v = new;
-    };
-    for p in &mut rule.params {
-        walk::for_each_variable_mut(&mut p.value, &mut rename);
-        if let Some(s) = &mut p.specializer {
-            walk::for_each_variable_mut(s, &mut rename);
-        }
+        walk::for_each_variable(&rule.body, &mut number);
+        let rename = |v: &String, out: &mut String| {
+            let n = match numbers.get(v.as_str()) {
+                Some(Some(n)) => *n,
+                Some(None) => return out.push_str(v),
+                None => {
+                    let (_, n) = underscores
+                        .iter()
+                        .find(|(at, _)| std::ptr::eq(*at, v))
+                        .expect("every occurrence was numbered");
+                    *n
+                }
+            };
+            let _ = write!(out, "v{n}");
+        };
+        print::write_rule(out, &rule.name.name, &rule.params, rule.body_terms(), &rename);
     }
-    walk::for_each_variable_mut(&mut rule.body, &mut rename);
-    rule.to_polar()
 }
 
 /// W0305 (ours): a rule identical to an earlier one up to variable names adds nothing but a
 /// second, identical answer.
-pub(super) fn duplicates(program: &Program, constants: &Constants, out: &mut Vec<Diagnostic>) {
-    let mut seen: HashMap<String, &LoweredRule> = HashMap::new();
+pub(super) fn duplicates(program: &Program, constants: &Constants, index: &Index, out: &mut Vec<Diagnostic>) {
+    let mut canonical = Canonical { constants, numbers: FxHashMap::default(), underscores: Vec::new() };
+    let mut seen: FxHashMap<String, &LoweredRule> = FxHashMap::default();
+    let mut key = String::new();
     for rule in &program.rules {
-        if rule_has_error(rule) {
+        if index.has_error(rule) {
             continue;
         }
-        let key = canonical(rule, constants);
-        match seen.get(&key) {
+        key.clear();
+        canonical.write(rule, &mut key);
+        match seen.get(key.as_str()) {
             Some(first) => {
                 let what = if rule.is_generated() { "shorthand rule" } else { "rule" };
                 out.push(
@@ -334,7 +379,7 @@ pub(super) fn duplicates(program: &Program, constants: &Constants, out: &mut Vec
                 );
             }
             None => {
-                seen.insert(key, rule);
+                seen.insert(key.clone(), rule);
             }
         }
     }
@@ -343,13 +388,27 @@ pub(super) fn duplicates(program: &Program, constants: &Constants, out: &mut Vec
 /// W0306 (ours): user rules that no entry point (`allow`, `allow_field`, `allow_request`,
 /// an inline query) reaches through rule calls. Skipped when the policy has no entry point
 /// at all (W0303 covers that); reported once per rule name, at its first definition.
-pub(super) fn unreachable(program: &Program, out: &mut Vec<Diagnostic>) {
-    let has_entry = ENTRY_POINTS.iter().any(|n| program.defines(n)) || !program.queries.is_empty();
+pub(super) fn unreachable(
+    program: &Program,
+    index: &Index,
+    graph: Option<&RuleGraph>,
+    out: &mut Vec<Diagnostic>,
+) {
+    let has_entry = ENTRY_POINTS.iter().any(|n| index.defines(n)) || !program.queries.is_empty();
     if !has_entry {
         return;
     }
-    let graph =
-        RuleGraph::build(program.rules.iter().map(|r| (r.name.name.as_str(), &r.body)), &program.queries);
+    let built;
+    let graph = match graph {
+        Some(graph) => graph,
+        None => {
+            built = RuleGraph::build(
+                program.rules.iter().map(|r| (r.name.name.as_str(), &r.body)),
+                &program.queries,
+            );
+            &built
+        }
+    };
     let reachable = graph.reachable();
     let mut first: BTreeMap<&str, (&LoweredRule, usize)> = BTreeMap::new();
     for rule in program.rules.iter().filter(|r| !r.is_generated()) {
@@ -363,7 +422,7 @@ pub(super) fn unreachable(program: &Program, out: &mut Vec<Diagnostic>) {
         let mut d = Diagnostic::warning(codes::UNREACHABLE_RULE, rule_site(rule), format!("rule `{name}` is never used"))
             .with_label(if count > 1 { format!("first of {count} definitions") } else { "defined here".into() })
             .with_note("no `allow`, `allow_field` or `allow_request` rule and no inline query calls it, directly or through other rules");
-        let used = reachable.iter().copied().filter(|r| !ENTRY_POINTS.contains(r) && program.defines(r));
+        let used = reachable.iter().copied().filter(|r| !ENTRY_POINTS.contains(r) && index.defines(r));
         if let Some(s) = did_you_mean(name, used) {
             d = d.with_help(format!("a rule named `{s}` is used; is this a misspelling of it?"));
         }

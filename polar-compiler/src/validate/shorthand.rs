@@ -7,14 +7,15 @@
 //! something obtainable. A cycle none of whose members is obtainable is an error; a cycle
 //! with a way in is fine (it is ordinary recursion, e.g. `"read" if "read" on "parent"`).
 
+use petgraph::Direction;
 use petgraph::algo::tarjan_scc;
 use petgraph::graph::{DiGraph, NodeIndex};
-use std::collections::HashMap;
 
-use super::codes;
+use super::{Index, codes};
 use crate::ast::TermKind;
 use crate::diagnostic::Diagnostic;
-use crate::lower::{DeclKind, LoweredRule, Program};
+use crate::fxhash::{FxHashMap, FxHashSet};
+use crate::lower::{self, DeclKind, Program};
 use crate::source::Span;
 
 struct Node<'a> {
@@ -24,16 +25,19 @@ struct Node<'a> {
     obtainable: bool,
 }
 
-pub(super) fn cycles(program: &Program, out: &mut Vec<Diagnostic>) {
+pub(super) fn cycles(program: &Program, names: &Index, out: &mut Vec<Diagnostic>) {
+    let roles = Grants::of(names, DeclKind::Role);
+    let permissions = Grants::of(names, DeclKind::Permission);
     let mut graph: DiGraph<Node, Span> = DiGraph::new();
-    let mut index: HashMap<(&str, &str), NodeIndex> = HashMap::new();
+    let mut index: FxHashMap<(&str, &str), NodeIndex> = FxHashMap::default();
     for block in &program.blocks {
         for d in block.declarations.iter().filter(|d| d.kind != DeclKind::Relation) {
+            let grants = if d.kind == DeclKind::Role { &roles } else { &permissions };
             let node = Node {
                 block: &block.name,
                 term: &d.name,
                 kind: d.kind,
-                obtainable: granted_by_user_rule(program, &block.name, &d.name, d.kind),
+                obtainable: grants.could_grant(names, &block.name, &d.name),
             };
             index.insert((&block.name, &d.name), graph.add_node(node));
         }
@@ -46,8 +50,8 @@ pub(super) fn cycles(program: &Program, out: &mut Vec<Diagnostic>) {
             let Some(&head) = index.get(&(block.name.as_str(), rule.head.value.as_str())) else { continue };
             let implier_block = match &rule.relation {
                 None => Some(block.name.as_str()),
-                Some((_, relation)) => block
-                    .declaration(&relation.value)
+                Some((_, relation)) => names
+                    .declaration(&block.name, &relation.value)
                     .and_then(|d| d.target.as_ref())
                     .map(|t| t.name.as_str()),
             };
@@ -62,33 +66,43 @@ pub(super) fn cycles(program: &Program, out: &mut Vec<Diagnostic>) {
         }
     }
 
-    // Least fixpoint: obtainable if anything it can be derived from is.
-    let mut changed = true;
-    while changed {
-        changed = false;
-        for node in graph.node_indices() {
-            if !graph[node].obtainable && graph.neighbors(node).any(|m| graph[m].obtainable) {
-                graph[node].obtainable = true;
-                changed = true;
+    // Least fixpoint: obtainable if anything it can be derived from is. Propagated backwards
+    // along the edges from what is obtainable to begin with.
+    let mut stack: Vec<NodeIndex> = graph.node_indices().filter(|&n| graph[n].obtainable).collect();
+    while let Some(m) = stack.pop() {
+        let mut heads = graph.neighbors_directed(m, Direction::Incoming).detach();
+        while let Some(n) = heads.next_node(&graph) {
+            if !graph[n].obtainable {
+                graph[n].obtainable = true;
+                stack.push(n);
             }
         }
     }
 
+    let sccs = tarjan_scc(&graph);
+    let mut component = vec![0; graph.node_count()];
+    for (c, scc) in sccs.iter().enumerate() {
+        for n in scc {
+            component[n.index()] = c;
+        }
+    }
+    // The edges inside each component, in edge order.
+    let mut inner_edges: Vec<Vec<Span>> = vec![Vec::new(); sccs.len()];
+    for edge in graph.raw_edges() {
+        let c = component[edge.source().index()];
+        if c == component[edge.target().index()] {
+            inner_edges[c].push(edge.weight);
+        }
+    }
+
     let mut found = Vec::new();
-    for scc in tarjan_scc(&graph) {
+    for (c, scc) in sccs.iter().enumerate() {
         let cyclic = scc.len() > 1 || graph.contains_edge(scc[0], scc[0]);
         if !cyclic || scc.iter().any(|&n| graph[n].obtainable) {
             continue;
         }
         // The shorthand rules that form the cycle, in source order.
-        let mut spans: Vec<Span> = graph
-            .edge_indices()
-            .filter(|&e| {
-                let (a, b) = graph.edge_endpoints(e).expect("edge exists");
-                scc.contains(&a) && scc.contains(&b)
-            })
-            .map(|e| graph[e])
-            .collect();
+        let mut spans: Vec<Span> = std::mem::take(&mut inner_edges[c]);
         spans.sort_by_key(|s| (s.file, s.start));
         spans.dedup();
         let mut members: Vec<&Node> = scc.iter().map(|&n| &graph[n]).collect();
@@ -140,36 +154,91 @@ pub(super) fn cycles(program: &Program, out: &mut Vec<Diagnostic>) {
     out.extend(found);
 }
 
-/// True when some user-written `has_role`/`has_permission` rule could grant `term` on an
-/// instance of `class`: arity 3, a second parameter that is not a different literal, and a
-/// third that is not a literal or specialized to another class.
-fn granted_by_user_rule(program: &Program, class: &str, term: &str, kind: DeclKind) -> bool {
-    let could_grant = |rule: &LoweredRule| {
-        if rule.is_generated() || rule.params.len() != 3 {
-            return false;
-        }
-        let name_ok = match &rule.params[1].value.kind {
-            TermKind::String(s) => s == term,
-            TermKind::Integer(_)
-            | TermKind::Float(_)
-            | TermKind::Boolean(_)
-            | TermKind::List { .. }
-            | TermKind::Dict(_) => false,
-            _ => true,
-        };
-        let resource = &rule.params[2];
-        let resource_ok = match resource.specializer.as_ref().map(|s| &s.kind) {
-            Some(TermKind::Instance { tag, .. }) => {
-                tag.name == class
-                    || program.union_members(&tag.name).is_some_and(|members| members.contains(&class))
+/// Which terms on which classes the user-written `has_role` (or `has_permission`) rules could
+/// grant. A rule could grant `term` on an instance of `class` when it has arity 3, a second
+/// parameter that is not a different literal, and a third that is not a literal or
+/// specialized to another class.
+#[derive(Default)]
+struct Grants<'a> {
+    /// Any term on any class.
+    anything: bool,
+    /// Any term on instances of these classes.
+    any_term_on: FxHashSet<&'a str>,
+    /// These terms on any class.
+    on_any_class: FxHashSet<&'a str>,
+    /// `(class, term)`.
+    exact: FxHashSet<(&'a str, &'a str)>,
+    /// Any term, or these terms, on members of the `Actor` union.
+    any_term_on_actors: bool,
+    on_actors: FxHashSet<&'a str>,
+}
+
+/// The classes the third parameter of a granting rule admits.
+enum Admits<'a> {
+    Any,
+    /// The class itself; and for the `Actor` union its members too (every class with a
+    /// block is a member of `Resource`, so that one admits any class).
+    Class(&'a str),
+}
+
+impl<'a> Grants<'a> {
+    fn of(index: &Index<'a>, kind: DeclKind) -> Self {
+        let mut grants = Grants::default();
+        for rule in index.rules_named(kind.rule_name()) {
+            if rule.is_generated() || rule.params.len() != 3 {
+                continue;
             }
-            Some(TermKind::DictPattern(_)) | None => !matches!(
-                resource.value.kind,
-                TermKind::String(_) | TermKind::Integer(_) | TermKind::Float(_) | TermKind::Boolean(_)
-            ),
-            Some(_) => false,
-        };
-        name_ok && resource_ok
-    };
-    program.rules_named(kind.rule_name()).any(could_grant)
+            let term = match &rule.params[1].value.kind {
+                TermKind::String(s) => Some(s.as_str()),
+                TermKind::Integer(_)
+                | TermKind::Float(_)
+                | TermKind::Boolean(_)
+                | TermKind::List { .. }
+                | TermKind::Dict(_) => continue,
+                _ => None,
+            };
+            let resource = &rule.params[2];
+            let admits = match resource.specializer.as_ref().map(|s| &s.kind) {
+                Some(TermKind::Instance { tag, .. }) if tag.name == lower::RESOURCE_UNION => Admits::Any,
+                Some(TermKind::Instance { tag, .. }) => Admits::Class(&tag.name),
+                Some(TermKind::DictPattern(_)) | None => match resource.value.kind {
+                    TermKind::String(_)
+                    | TermKind::Integer(_)
+                    | TermKind::Float(_)
+                    | TermKind::Boolean(_) => {
+                        continue;
+                    }
+                    _ => Admits::Any,
+                },
+                Some(_) => continue,
+            };
+            match (admits, term) {
+                (Admits::Any, None) => grants.anything = true,
+                (Admits::Any, Some(term)) => {
+                    grants.on_any_class.insert(term);
+                }
+                (Admits::Class(class), None) => {
+                    grants.any_term_on.insert(class);
+                    grants.any_term_on_actors |= class == lower::ACTOR_UNION;
+                }
+                (Admits::Class(class), Some(term)) => {
+                    grants.exact.insert((class, term));
+                    if class == lower::ACTOR_UNION {
+                        grants.on_actors.insert(term);
+                    }
+                }
+            }
+        }
+        grants
+    }
+
+    /// True when some rule could grant `term` on an instance of `class` (a class with a
+    /// block).
+    fn could_grant(&self, index: &Index, class: &str, term: &str) -> bool {
+        self.anything
+            || self.any_term_on.contains(class)
+            || self.on_any_class.contains(term)
+            || self.exact.contains(&(class, term))
+            || (index.is_actor(class) && (self.any_term_on_actors || self.on_actors.contains(term)))
+    }
 }

@@ -3,11 +3,10 @@
 use crate::ast::{Member, RewrittenOp, Term, TermKind};
 use crate::source::Span;
 
-/// The direct subterms of `t` in source order: list elements, field values, call and
-/// method-call arguments (positional, then keyword), operands. Class tags, field keys and
-/// member names are not terms.
-pub(crate) fn children(t: &Term) -> Vec<&Term> {
-    let mut out = Vec::new();
+/// Calls `f` on each direct subterm of `t` in source order: list elements, field values,
+/// call and method-call arguments (positional, then keyword), operands. Class tags, field
+/// keys and member names are not terms.
+pub(crate) fn for_each_child<'a>(t: &'a Term, mut f: impl FnMut(&'a Term)) {
     match &t.kind {
         TermKind::Integer(_)
         | TermKind::Float(_)
@@ -16,46 +15,78 @@ pub(crate) fn children(t: &Term) -> Vec<&Term> {
         | TermKind::Variable(_)
         | TermKind::Cut
         | TermKind::Error => {}
-        TermKind::List { elements, .. } => out.extend(elements),
+        TermKind::List { elements, .. } => elements.iter().for_each(f),
         TermKind::Dict(fields) | TermKind::DictPattern(fields) | TermKind::Instance { fields, .. } => {
-            out.extend(fields.iter().map(|f| &f.value))
+            fields.iter().for_each(|field| f(&field.value))
         }
         TermKind::Call(call) | TermKind::New(call) => {
-            out.extend(&call.args);
-            out.extend(call.kwargs.iter().flatten().map(|f| &f.value));
+            call.args.iter().for_each(&mut f);
+            call.kwargs.iter().flatten().for_each(|field| f(&field.value));
         }
         TermKind::Dot { receiver, member } => {
-            out.push(receiver);
+            f(receiver);
             if let Member::Method(call) = member {
-                out.extend(&call.args);
-                out.extend(call.kwargs.iter().flatten().map(|f| &f.value));
+                call.args.iter().for_each(&mut f);
+                call.kwargs.iter().flatten().for_each(|field| f(&field.value));
             }
         }
-        TermKind::Binary { left, right, .. } => out.extend([&**left, &**right]),
-        TermKind::Matches { value, pattern } => out.extend([&**value, &**pattern]),
-        TermKind::Not(inner) => out.push(inner),
-        TermKind::And(ts) | TermKind::Or(ts) | TermKind::Print(ts) | TermKind::Debug(ts) => out.extend(ts),
-        TermKind::Rewritten { args, .. } => out.extend(args),
-        TermKind::ForAll { condition, action } => out.extend([&**condition, &**action]),
+        TermKind::Binary { left, right, .. } => {
+            f(left);
+            f(right);
+        }
+        TermKind::Matches { value, pattern } => {
+            f(value);
+            f(pattern);
+        }
+        TermKind::Not(inner) => f(inner),
+        TermKind::And(ts) | TermKind::Or(ts) | TermKind::Print(ts) | TermKind::Debug(ts) => {
+            ts.iter().for_each(f)
+        }
+        TermKind::Rewritten { args, .. } => args.iter().for_each(f),
+        TermKind::ForAll { condition, action } => {
+            f(condition);
+            f(action);
+        }
     }
-    out
+}
+
+/// How deep walks recurse. A subtree below that is walked with an explicit stack, so that
+/// however deeply a term nests the walk cannot overflow the call stack, while walking the
+/// usual shallow term allocates nothing.
+const RECURSION_LIMIT: usize = 48;
+
+/// Pre-order walk; `f` gets each term and its depth (the root has depth 1) and returns
+/// whether to descend into the term's children.
+pub(crate) fn walk_with_depth<'a>(t: &'a Term, mut f: impl FnMut(&'a Term, usize) -> bool) {
+    walk_from(t, 1, 0, &mut f);
+}
+
+fn walk_from<'a, F: FnMut(&'a Term, usize) -> bool>(t: &'a Term, depth: usize, level: usize, f: &mut F) {
+    if level < RECURSION_LIMIT {
+        if f(t, depth) {
+            for_each_child(t, |c| walk_from(c, depth + 1, level + 1, f));
+        }
+        return;
+    }
+    let mut stack = vec![(t, depth)];
+    while let Some((t, depth)) = stack.pop() {
+        if f(t, depth) {
+            // Push the children, then reverse them in place so the first is popped first.
+            let start = stack.len();
+            for_each_child(t, |c| stack.push((c, depth + 1)));
+            stack[start..].reverse();
+        }
+    }
 }
 
 /// Pre-order walk; `f` returns whether to descend into the term's children.
-pub(crate) fn walk_pruned<'a>(t: &'a Term, f: &mut dyn FnMut(&'a Term) -> bool) {
-    // An explicit stack: terms may be nested very deeply and the walk must not overflow.
-    let mut stack = vec![t];
-    while let Some(t) = stack.pop() {
-        if f(t) {
-            let kids = children(t);
-            stack.extend(kids.into_iter().rev());
-        }
-    }
+pub(crate) fn walk_pruned<'a>(t: &'a Term, mut f: impl FnMut(&'a Term) -> bool) {
+    walk_with_depth(t, |t, _| f(t));
 }
 
 /// Pre-order walk over every subterm.
-pub(crate) fn walk<'a>(t: &'a Term, f: &mut dyn FnMut(&'a Term)) {
-    walk_pruned(t, &mut |t| {
+pub(crate) fn walk<'a>(t: &'a Term, mut f: impl FnMut(&'a Term)) {
+    walk_pruned(t, |t| {
         f(t);
         true
     });
@@ -72,7 +103,7 @@ pub(crate) struct Occurrence<'a> {
 
 /// Every variable and pattern-tag occurrence in `t`, in source order.
 pub(crate) fn occurrences<'a>(t: &'a Term, out: &mut Vec<Occurrence<'a>>) {
-    walk(t, &mut |t| match &t.kind {
+    walk(t, |t| match &t.kind {
         TermKind::Variable(v) => out.push(Occurrence { name: v, span: t.span, is_tag: false }),
         TermKind::List { rest: Some(rest), .. } => {
             out.push(Occurrence { name: &rest.name, span: rest.span, is_tag: false })
@@ -106,7 +137,7 @@ pub(crate) fn is_rewritten_expression(t: &Term) -> bool {
 /// True if the term contains a placeholder for a syntax error.
 pub(crate) fn has_error(t: &Term) -> bool {
     let mut found = false;
-    walk_pruned(t, &mut |t| {
+    walk_pruned(t, |t| {
         found |= matches!(t.kind, TermKind::Error);
         !found
     });
@@ -114,59 +145,13 @@ pub(crate) fn has_error(t: &Term) -> bool {
 }
 
 /// Calls `f` on the name of every variable in `t` (variables, `*rest` variables, the keys of
-/// `x.(key)`), in a fixed order that depends only on the shape of the term.
-pub(crate) fn for_each_variable_mut(t: &mut Term, f: &mut dyn FnMut(&mut String)) {
-    let mut stack: Vec<&mut Term> = vec![t];
-    while let Some(t) = stack.pop() {
-        match &mut t.kind {
-            TermKind::Integer(_)
-            | TermKind::Float(_)
-            | TermKind::String(_)
-            | TermKind::Boolean(_)
-            | TermKind::Cut
-            | TermKind::Error => {}
-            TermKind::Variable(v) => f(v),
-            TermKind::List { elements, rest } => {
-                if let Some(rest) = rest {
-                    f(&mut rest.name);
-                }
-                stack.extend(elements.iter_mut().rev());
-            }
-            TermKind::Dict(fields) | TermKind::DictPattern(fields) | TermKind::Instance { fields, .. } => {
-                stack.extend(fields.iter_mut().rev().map(|f| &mut f.value))
-            }
-            TermKind::Call(call) | TermKind::New(call) => {
-                stack.extend(call.kwargs.iter_mut().flatten().rev().map(|f| &mut f.value));
-                stack.extend(call.args.iter_mut().rev());
-            }
-            TermKind::Dot { receiver, member } => {
-                match member {
-                    Member::DynamicKey(key) => f(&mut key.name),
-                    Member::Method(call) => {
-                        stack.extend(call.kwargs.iter_mut().flatten().rev().map(|f| &mut f.value));
-                        stack.extend(call.args.iter_mut().rev());
-                    }
-                    Member::Field(_) => {}
-                }
-                stack.push(receiver);
-            }
-            TermKind::Binary { left, right, .. } => {
-                stack.push(right);
-                stack.push(left);
-            }
-            TermKind::Matches { value, pattern } => {
-                stack.push(pattern);
-                stack.push(value);
-            }
-            TermKind::Not(inner) => stack.push(inner),
-            TermKind::And(ts) | TermKind::Or(ts) | TermKind::Print(ts) | TermKind::Debug(ts) => {
-                stack.extend(ts.iter_mut().rev())
-            }
-            TermKind::Rewritten { args, .. } => stack.extend(args.iter_mut().rev()),
-            TermKind::ForAll { condition, action } => {
-                stack.push(action);
-                stack.push(condition);
-            }
-        }
-    }
+/// `x.(key)`), in a fixed order that depends only on the shape of the term: pre-order, a
+/// `*rest` variable before the elements of its list and a key before the receiver.
+pub(crate) fn for_each_variable<'a>(t: &'a Term, f: &mut impl FnMut(&'a String)) {
+    walk(t, |t| match &t.kind {
+        TermKind::Variable(v) => f(v),
+        TermKind::List { rest: Some(rest), .. } => f(&rest.name),
+        TermKind::Dot { member: Member::DynamicKey(key), .. } => f(&key.name),
+        _ => {}
+    });
 }

@@ -1,0 +1,59 @@
+use crate::source::SourceMap;
+
+fn compile(text: &str) -> Result<String, String> {
+    let mut sources = SourceMap::new();
+    sources.add("app.polar", text);
+    crate::expand(&sources)
+}
+
+#[test]
+fn a_small_policy_compiles_to_readable_rust() {
+    let code = compile(
+        r#"allow(user: User, "read", repo: Repo) if repo.public = true or user.name = "admin";
+           allow(user: User, action, repo: Repo) if role in user.roles and role matches {name: action, repo_id: repo.id};"#,
+    )
+    .unwrap();
+    insta::assert_snapshot!(code);
+}
+
+#[test]
+fn unsupported_constructs_are_refused_at_their_location() {
+    let cases = [
+        ("allow(u: User, _, _) if u.check(1);", "method calls", "app.polar:1:25"),
+        ("allow(u: User, _, _) if x := u.age * 2 and x > 1;", "`*`", "app.polar:1:30"),
+        ("allow(u: User, _, _) if forall(r in u.roles, r.ok);", "`forall`", "app.polar:1:25"),
+        ("allow(u: User, _, _) if u.ok and cut;", "`cut`", "app.polar:1:34"),
+        (
+            "allow(u, _, _) if u.admin;",
+            "field lookup on a parameter without a class specializer",
+            "app.polar:1:19",
+        ),
+        ("allow(_u: {a: 1}, _, _);", "dictionary", "app.polar:1:11"),
+    ];
+    for (policy, what, location) in cases {
+        let err = compile(policy).expect_err(policy);
+        assert!(err.contains("G0001"), "{policy}: {err}");
+        assert!(err.contains(what), "{policy}: expected {what:?} in\n{err}");
+        assert!(err.contains(location), "{policy}: expected {location} in\n{err}");
+    }
+}
+
+#[test]
+fn front_end_errors_come_first() {
+    let err = compile("allow(u, _, _) if has(u);").unwrap_err();
+    assert!(err.contains("E0302"), "{err}");
+}
+
+#[test]
+fn calls_that_bind_variables_are_inlined() {
+    let code = compile(
+        r#"allow(u: User, "read", r: Repo) if owner(o, r) and o = u;
+           owner(u: User, r: Repo) if u = r.owner;"#,
+    )
+    .unwrap();
+    // `owner` is inlined into `allow` for the binding mode (out, in)...
+    let allow = code.split("fn __polar_rule_allow_3").nth(1).unwrap();
+    assert!(!allow.contains("__polar_rule_owner_2("), "{allow}");
+    // ...and still has its own function for ground calls.
+    assert!(code.contains("fn __polar_rule_owner_2"));
+}
