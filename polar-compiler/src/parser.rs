@@ -3,7 +3,7 @@
 //!
 //! Oso's grammar tags every expression as a *value*, a *logical* expression, or *either* and
 //! rejects the wrong kind where one is expected (`x = 1 = 2`, `not 1`, `forall([1], x)`).
-//! [`Kind`] carries that tag through the precedence levels, which follow the grammar's
+//! `Kind` carries that tag through the precedence levels, which follow the grammar's
 //! `Exp1..Exp10` one function each, so the code can be read against the grammar.
 //!
 //! Unlike Oso, which stops at the first error, the parser resynchronises after an error (at
