@@ -679,62 +679,54 @@ impl Parser {
 
     /// `Exp5`: comparisons.
     fn exp5(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        self.chain(|p| {
-            let start = p.pos;
-            let mut left = p.exp6(mode)?;
-            while let Some(op) = p.peek().and_then(comparison_op) {
-                let l = p.expect_value(left, follow::of(follow::UNIFY, mode))?;
-                p.bump()?;
-                p.enter()?;
-                let right = p.exp6(mode)?;
-                let right = p.expect_value(right, follow::of(follow::ADD, mode))?;
-                left = (binary(op, l, right, p.since(start)), Kind::Logical);
-            }
-            Ok(left)
-        })
+        self.binary_level(mode, comparison_op, Self::exp6, (follow::UNIFY, follow::ADD), Kind::Logical)
     }
 
     /// `Exp6`: `+ -`, left-associative.
     fn exp6(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
-        self.chain(|p| {
-            let start = p.pos;
-            let mut left = p.exp7(mode)?;
-            loop {
-                let op = match p.peek() {
-                    Some(Token::Plus) => BinOp::Add,
-                    Some(Token::Minus) => BinOp::Sub,
-                    _ => return Ok(left),
-                };
-                let l = p.expect_value(left, follow::of(follow::ADD, mode))?;
-                p.bump()?;
-                p.enter()?;
-                let right = p.exp7(mode)?;
-                let right = p.expect_value(right, follow::of(follow::MUL, mode))?;
-                left = (binary(op, l, right, p.since(start)), Kind::Value);
-            }
-        })
+        let ops = |t: &Token| match t {
+            Token::Plus => Some(BinOp::Add),
+            Token::Minus => Some(BinOp::Sub),
+            _ => None,
+        };
+        self.binary_level(mode, ops, Self::exp7, (follow::ADD, follow::MUL), Kind::Value)
     }
 
     /// `Exp7`: `* / mod rem`, left-associative.
     fn exp7(&mut self, mode: Mode) -> PResult<(Term, Kind)> {
+        let ops = |t: &Token| match t {
+            Token::Star => Some(BinOp::Mul),
+            Token::Slash => Some(BinOp::Div),
+            Token::Mod => Some(BinOp::Mod),
+            Token::Rem => Some(BinOp::Rem),
+            _ => None,
+        };
+        self.binary_level(mode, ops, Self::exp8, (follow::MUL, follow::IN), Kind::Value)
+    }
+
+    /// One left-associative level `operand (op operand)*`: both operands must be values
+    /// (checked against the lookahead sets `levels` of the left and right operand), and the
+    /// result has kind `result`.
+    fn binary_level(
+        &mut self,
+        mode: Mode,
+        ops: impl Fn(&Token) -> Option<BinOp>,
+        operand: fn(&mut Self, Mode) -> PResult<(Term, Kind)>,
+        (left_level, right_level): (usize, usize),
+        result: Kind,
+    ) -> PResult<(Term, Kind)> {
         self.chain(|p| {
             let start = p.pos;
-            let mut left = p.exp8(mode)?;
-            loop {
-                let op = match p.peek() {
-                    Some(Token::Star) => BinOp::Mul,
-                    Some(Token::Slash) => BinOp::Div,
-                    Some(Token::Mod) => BinOp::Mod,
-                    Some(Token::Rem) => BinOp::Rem,
-                    _ => return Ok(left),
-                };
-                let l = p.expect_value(left, follow::of(follow::MUL, mode))?;
+            let mut left = operand(p, mode)?;
+            while let Some(op) = p.peek().and_then(&ops) {
+                let l = p.expect_value(left, follow::of(left_level, mode))?;
                 p.bump()?;
                 p.enter()?;
-                let right = p.exp8(mode)?;
-                let right = p.expect_value(right, follow::of(follow::IN, mode))?;
-                left = (binary(op, l, right, p.since(start)), Kind::Value);
+                let right = operand(p, mode)?;
+                let right = p.expect_value(right, follow::of(right_level, mode))?;
+                left = (binary(op, l, right, p.since(start)), result);
             }
+            Ok(left)
         })
     }
 
