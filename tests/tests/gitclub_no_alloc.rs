@@ -1,0 +1,95 @@
+//! The compiled gitclub checks allocate nothing and the generated items are `Send + Sync`:
+//! a counting global allocator (per thread) around every (user, action, resource) of the
+//! sample world.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::hint::black_box;
+
+use gitclub::authz;
+use gitclub::models::actions;
+use gitclub::sample::sample;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+struct Counting;
+
+fn count() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: forwards to the system allocator; counting touches only a const-initialized
+// thread-local `Cell`, which does not allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn compiled_checks_allocate_nothing() {
+    let (world, _) = sample();
+    let mut allowed = 0usize;
+    let mut checks = 0usize;
+    let n = allocations_during(|| {
+        for user in &world.users {
+            for org in &world.orgs {
+                for action in actions::ORG {
+                    allowed += usize::from(black_box(authz::is_allowed(user, action, org)));
+                    checks += 1;
+                }
+            }
+            for repo in &world.repos {
+                for action in actions::REPO {
+                    allowed += usize::from(black_box(authz::is_allowed(user, action, repo)));
+                    checks += 1;
+                }
+            }
+            for issue in &world.issues {
+                for action in actions::ISSUE {
+                    allowed += usize::from(black_box(authz::try_is_allowed(user, action, issue).unwrap()));
+                    checks += 1;
+                }
+            }
+        }
+    });
+    assert_eq!(n, 0, "{n} allocations in {checks} checks");
+    assert!(allowed > 0 && allowed < checks);
+}
+
+#[test]
+fn generated_items_are_send_and_sync() {
+    fn send_sync<T: Send + Sync>(_: T) {}
+    send_sync(authz::is_allowed::<gitclub::models::User, gitclub::models::Repo>);
+    send_sync(authz::try_is_allowed::<gitclub::models::User, gitclub::models::Issue>);
+    send_sync(authz::rules);
+    // A check can run on another thread while this one runs checks too.
+    let (world, _) = sample();
+    let (user, repo) = (world.users[0].clone(), world.repos[0].clone());
+    let here = authz::is_allowed(&user, "read", &repo);
+    let there = std::thread::spawn(move || authz::is_allowed(&user, "read", &repo)).join().unwrap();
+    assert_eq!(here, there);
+}
