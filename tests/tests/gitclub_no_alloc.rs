@@ -93,3 +93,38 @@ fn generated_items_are_send_and_sync() {
     let there = std::thread::spawn(move || authz::is_allowed(&user, "read", &repo)).join().unwrap();
     assert_eq!(here, there);
 }
+
+#[test]
+fn authorize_distinguishes_not_found_from_forbidden() {
+    use polar_runtime::AuthorizationError::{Forbidden, NotFound};
+    let (world, _) = sample();
+    for user in &world.users {
+        for repo in &world.repos {
+            for action in actions::REPO {
+                let expected = if authz::is_allowed(user, action, repo) {
+                    Ok(())
+                } else if action == "read" || !authz::is_allowed(user, "read", repo) {
+                    Err(NotFound)
+                } else {
+                    Err(Forbidden)
+                };
+                let got = authz::authorize(user, action, repo);
+                assert_eq!(
+                    format!("{got:?}"),
+                    format!("{expected:?}"),
+                    "{} {action} {}",
+                    user.name,
+                    repo.name
+                );
+            }
+        }
+    }
+    // Both outcomes occur on the sample world: bob may read acme/anvil but not delete it.
+    let bob = world.users.iter().find(|u| u.name == "bob").unwrap();
+    let anvil = world.repos.iter().find(|r| r.name == "anvil").unwrap();
+    let hydra = world.repos.iter().find(|r| r.name == "hydra").unwrap();
+    let dave = world.users.iter().find(|u| u.name == "dave").unwrap();
+    assert!(matches!(authz::authorize(bob, "delete", anvil), Err(Forbidden)));
+    assert!(matches!(authz::authorize(dave, "push", hydra), Err(NotFound)));
+    assert!(authz::authorize(bob, "push", hydra).is_ok());
+}

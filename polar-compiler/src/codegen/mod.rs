@@ -78,6 +78,24 @@ pub fn generate(program: &Program, graph: &RuleGraph) -> Result<TokenStream, Vec
             #allow
         }
 
+        /// Enforces a check the way Oso's `authorize` does: `Ok(())` when allowed; otherwise
+        /// `NotFound` when the action is `"read"` or the actor may not even read the resource
+        /// (so that its existence is not revealed), else `Forbidden`. A run-time error is
+        /// `Runtime`.
+        #[allow(dead_code)]
+        pub fn authorize<A: ?Sized + ::polar_runtime::Polar, R: ?Sized + ::polar_runtime::Polar>(
+            actor: &A, action: &str, resource: &R,
+        ) -> ::core::result::Result<(), ::polar_runtime::AuthorizationError> {
+            if try_is_allowed(actor, action, resource)? {
+                return ::core::result::Result::Ok(());
+            }
+            if action == "read" || !try_is_allowed(actor, "read", resource)? {
+                ::core::result::Result::Err(::polar_runtime::AuthorizationError::NotFound)
+            } else {
+                ::core::result::Result::Err(::polar_runtime::AuthorizationError::Forbidden)
+            }
+        }
+
         /// One function per rule: whether the rule holds for these arguments
         /// (`rules::has_role(&user, "admin", &org)`). A type rather than a module, so that
         /// the macro also works inside a function body.
