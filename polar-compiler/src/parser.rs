@@ -1029,29 +1029,44 @@ impl Parser {
         }
         loop {
             let field = self.field(&mut value, false)?;
-            if let Some(first) = fields.iter().find(|f| f.key.name == field.key.name) {
+            self.add_field(&mut fields, field, "key", follow::COMMA | follow::RBRACE);
+            if self.comma_or_close(&Token::RBrace, "`,` or `}`")? {
+                return Ok(fields);
+            }
+        }
+    }
+
+    /// Adds a field unless its key is already there; a duplicate is deferred like Oso's
+    /// `DuplicateKey` (reported on the next token if it is in `follow`).
+    fn add_field(&mut self, fields: &mut Vec<Field>, field: Field, what: &str, follow: u16) {
+        match fields.iter().find(|f| f.key.name == field.key.name) {
+            Some(first) => {
                 let first = first.key.span;
                 self.defer(
                     Diagnostic::error(
                         codes::DUPLICATE_KEY,
                         field.key.span,
-                        format!("duplicate key `{}`", field.key.name),
+                        format!("duplicate {what} `{}`", field.key.name),
                     )
                     .with_label("used again here")
                     .with_secondary(first, "first used here"),
-                    follow::COMMA | follow::RBRACE,
+                    follow,
                 );
-            } else {
-                fields.push(field);
             }
-            loop {
-                if self.eat(&Token::RBrace)? {
-                    return Ok(fields);
-                }
-                self.expect(&Token::Comma, "`,` or `}`")?;
-                if !matches!(self.peek(), Some(Token::Comma | Token::RBrace)) {
-                    break;
-                }
+            None => fields.push(field),
+        }
+    }
+
+    /// After a field: `close` ends the list (true); otherwise a `,` and, as Oso accepts, any
+    /// number of empty entries (`a,,b`, `a,}`).
+    fn comma_or_close(&mut self, close: &Token, expected: &str) -> PResult<bool> {
+        loop {
+            if self.eat(close)? {
+                return Ok(true);
+            }
+            self.expect(&Token::Comma, expected)?;
+            if self.peek() != Some(&Token::Comma) && self.peek() != Some(close) {
+                return Ok(false);
             }
         }
     }
@@ -1128,28 +1143,9 @@ impl Parser {
                 },
                 true,
             )?;
-            if let Some(first) = fields.iter().find(|f| f.key.name == field.key.name) {
-                let first = first.key.span;
-                self.defer(
-                    Diagnostic::error(
-                        codes::DUPLICATE_KEY,
-                        field.key.span,
-                        format!("duplicate keyword argument `{}`", field.key.name),
-                    )
-                    .with_secondary(first, "first used here"),
-                    follow::COMMA | follow::RPAREN,
-                );
-            } else {
-                fields.push(field);
-            }
-            loop {
-                if self.eat(&Token::RParen)? {
-                    return Ok(fields);
-                }
-                self.expect(&Token::Comma, "`,` or `)`")?;
-                if !matches!(self.peek(), Some(Token::Comma | Token::RParen)) {
-                    break;
-                }
+            self.add_field(&mut fields, field, "keyword argument", follow::COMMA | follow::RPAREN);
+            if self.comma_or_close(&Token::RParen, "`,` or `)`")? {
+                return Ok(fields);
             }
         }
     }
