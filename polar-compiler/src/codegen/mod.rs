@@ -579,9 +579,7 @@ impl<'p> Gen<'p> {
         let mut vals: Vec<Option<Val>> = Vec::new();
         for arg in args {
             match &arg.kind {
-                TermKind::Variable(v) if v == "_" || !env.contains_key(&format!("{scope}/{v}")) => {
-                    vals.push(None)
-                }
+                TermKind::Variable(_) if is_unbound(arg, scope, env) => vals.push(None),
                 _ => match self.value(arg, scope, env) {
                     Some(v) => vals.push(Some(v)),
                     None => return quote! {},
@@ -643,10 +641,7 @@ impl<'p> Gen<'p> {
         env: &Env,
         k: Cont<'_, 'p>,
     ) -> TokenStream {
-        let unbound = |t: &Term| match t.as_variable() {
-            Some(v) => v == "_" || !env.contains_key(&format!("{scope}/{v}")),
-            None => false,
-        };
+        let unbound = |t: &Term| is_unbound(t, scope, env);
         match (unbound(left), unbound(right)) {
             (true, true) => self.refuse(term.span, "unifying two unbound variables"),
             (true, false) | (false, true) => {
@@ -689,11 +684,7 @@ impl<'p> Gen<'p> {
         }
         let c = &collection.expr;
         let item = self.fresh("item");
-        let unbound = match left.as_variable() {
-            Some(v) => v == "_" || !env.contains_key(&format!("{scope}/{v}")),
-            None => false,
-        };
-        let body = if unbound {
+        let body = if is_unbound(left, scope, env) {
             let name = left.as_variable().unwrap_or("_");
             let mut env = env.clone();
             if name != "_" {
@@ -846,6 +837,11 @@ impl<'p> Gen<'p> {
             }
         }
     }
+}
+
+/// Whether `term` is a variable nothing has bound yet (`_` never is bound).
+fn is_unbound(term: &Term, scope: &str, env: &Env) -> bool {
+    term.as_variable().is_some_and(|v| v == "_" || !env.contains_key(&format!("{scope}/{v}")))
 }
 
 /// The same FNV-1a hash as `polar_runtime::field_hash`, as a `u64` literal.
