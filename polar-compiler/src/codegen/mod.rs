@@ -44,11 +44,8 @@ const BUILTIN_CLASSES: [&str; 7] = ["String", "Integer", "Float", "Boolean", "Li
 /// the rule functions. Errors name the policy location of each construct that is refused.
 pub fn generate(program: &Program, graph: &RuleGraph) -> Result<TokenStream, Vec<Diagnostic>> {
     let mut g = Gen::new(program, graph);
-    let mut functions = Vec::new();
     let keys: Vec<(String, usize)> = g.rules.keys().cloned().collect();
-    for key in &keys {
-        functions.push(g.rule_function(key));
-    }
+    let functions = g.rule_functions(&keys);
     if !g.errors.is_empty() {
         return Err(g.errors);
     }
@@ -127,6 +124,7 @@ struct Gen<'p> {
     errors: Vec<Diagnostic>,
     fresh: usize,
     inline_depth: usize,
+    specs: dispatch::Specs,
 }
 
 impl<'p> Gen<'p> {
@@ -135,7 +133,15 @@ impl<'p> Gen<'p> {
         for rule in &program.rules {
             rules.entry((rule.name.name.clone(), rule.params.len())).or_default().push(rule);
         }
-        Gen { program, graph, rules, errors: Vec::new(), fresh: 0, inline_depth: 0 }
+        Gen {
+            program,
+            graph,
+            rules,
+            errors: Vec::new(),
+            fresh: 0,
+            inline_depth: 0,
+            specs: dispatch::Specs::default(),
+        }
     }
 
     fn fresh(&mut self, hint: &str) -> Ident {
@@ -218,6 +224,7 @@ fn describe(term: &Term) -> String {
 }
 
 mod api;
+mod dispatch;
 mod goals;
 mod rules;
 mod values;

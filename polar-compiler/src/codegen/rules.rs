@@ -2,7 +2,7 @@
 //! (specializers, literals), and calls (ground calls, or inlined calls that bind outputs).
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::*;
 use crate::ast::{Param, Term, TermKind};
@@ -10,32 +10,6 @@ use crate::diagnostic::Diagnostic;
 use crate::lower::{LoweredRule, is_union};
 
 impl<'p> Gen<'p> {
-    /// The function for every clause of `name/arity`.
-    pub(super) fn rule_function(&mut self, (name, arity): &(String, usize)) -> TokenStream {
-        let f = rule_fn_ident(name, *arity);
-        let types: Vec<Ident> = (0..*arity).map(|i| format_ident!("P{}", i)).collect();
-        let params: Vec<Ident> = (0..*arity).map(|i| format_ident!("p{}", i)).collect();
-        let args: Vec<Option<Val>> =
-            params.iter().map(|p| Some(Val { expr: quote! { #p }, generic: true, literal: None })).collect();
-        let clauses: Vec<&LoweredRule> = self.rules[&(name.clone(), *arity)].clone();
-        let mut bodies = Vec::new();
-        for clause in clauses {
-            let mut succeed =
-                |_: &mut Gen<'p>, _: &[Option<Val>]| quote! { return ::core::result::Result::Ok(true); };
-            bodies.push(self.clause(clause, &args, &mut succeed));
-        }
-        quote! {
-            #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
-            fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(
-                cx: &::polar_runtime::support::Cx, #(#params: &#types),*
-            ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
-                let _depth = cx.enter()?;
-                #(#bodies)*
-                ::core::result::Result::Ok(false)
-            }
-        }
-    }
-
     /// One clause: parameter checks, then the body, then `k`. `args[i]` is the caller's value
     /// for parameter `i`, or `None` when the caller passes an unbound variable: the clause
     /// binds it, and `k` receives the values of those outputs (by parameter index).
@@ -259,10 +233,10 @@ impl<'p> Gen<'p> {
             }
         }
         if vals.iter().all(Option::is_some) {
-            let f = rule_fn_ident(name, args.len());
-            let exprs = vals.iter().flatten().map(|v| &v.expr);
+            let vals: Vec<Val> = vals.into_iter().flatten().collect();
+            let call = self.ground_call(name, &vals);
             let rest = k(self, env);
-            return quote! { if #f(cx, #(#exprs),*)? { #rest } };
+            return quote! { if #call? { #rest } };
         }
         if self.graph.is_recursive(name) {
             return self

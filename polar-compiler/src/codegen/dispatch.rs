@@ -1,0 +1,296 @@
+//! Rule functions and how calls reach them: constant specialization and clause indexing.
+//!
+//! Two rewrites make a compiled check cost what a hand-written `match` costs; neither changes
+//! an answer:
+//!
+//! - **Specialization on literal arguments.** A call that passes literals
+//!   (`has_role(actor, "writer", repo)`) gets its own copy of the callee in which those
+//!   parameters are known constants. Clauses whose literal parameters differ are dropped at
+//!   compile time, and string comparisons against the constant fold to fixed-length compares.
+//!   Literals propagate: a clause that passes its parameter on passes the constant. The set of
+//!   specializations is finite (literals come from the policy text) and capped by
+//!   [`MAX_SPECIALIZATIONS`]; past the cap calls use the general function.
+//! - **Indexing on a string parameter.** When the caller's value is not known and most clauses
+//!   of a rule have a string literal at the same parameter (the action in `allow` and
+//!   `has_permission`), the function `match`es on the string once: each arm holds, in their
+//!   original order, the clauses whose literal is that string and the clauses that accept any
+//!   value there; the fallback arm only the latter. A clause left out of an arm could not
+//!   have matched, so no answer changes, and order within an arm is the original order.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::*;
+use crate::ast::TermKind;
+use crate::lower::LoweredRule;
+
+/// Beyond this many specialized functions, calls use the general function (bounds code size on
+/// very large policies).
+const MAX_SPECIALIZATIONS: usize = 4096;
+
+/// Clauses copied into more than one arm, at most, for indexing to be worth its code size.
+const MAX_DUPLICATED_CLAUSES: usize = 256;
+
+/// A constant argument a function is specialized for. Floats are not specialized.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub(super) enum Const {
+    Str(String),
+    Int(i64),
+    Bool(bool),
+}
+
+impl Const {
+    fn of(literal: &Literal) -> Option<Const> {
+        match literal {
+            Literal::Str(s) => Some(Const::Str(s.clone())),
+            Literal::Int(i) => Some(Const::Int(*i)),
+            Literal::Bool(b) => Some(Const::Bool(*b)),
+            Literal::Float(_) => None,
+        }
+    }
+
+    /// The constant as an argument value. It stays `generic` (typed through `Polar::view`)
+    /// exactly as the parameter it replaces, so specialization never changes what compiles.
+    fn val(&self) -> Val {
+        let (expr, literal) = match self {
+            Const::Str(s) => (quote! { #s }, Literal::Str(s.clone())),
+            Const::Int(i) => (quote! { &#i }, Literal::Int(*i)),
+            Const::Bool(b) => (quote! { &#b }, Literal::Bool(*b)),
+        };
+        Val { expr, generic: true, literal: Some(literal) }
+    }
+}
+
+/// One rule function to generate: the rule, and the constant (if any) every caller of this
+/// copy passes for each parameter.
+#[derive(Clone, PartialEq, Eq, Hash, Debug)]
+pub(super) struct Spec {
+    name: String,
+    consts: Vec<Option<Const>>,
+}
+
+/// The specializations requested so far and those still to generate.
+#[derive(Default)]
+pub(super) struct Specs {
+    idents: HashMap<Spec, Ident>,
+    pending: Vec<Spec>,
+}
+
+impl<'p> Gen<'p> {
+    /// The general function of every rule, then every specialization calls ask for.
+    pub(super) fn rule_functions(&mut self, keys: &[(String, usize)]) -> Vec<TokenStream> {
+        let mut functions = Vec::new();
+        for (name, arity) in keys {
+            let spec = Spec { name: name.clone(), consts: vec![None; *arity] };
+            functions.push(self.rule_function(&spec, rule_fn_ident(name, *arity)));
+        }
+        while let Some(spec) = self.specs.pending.pop() {
+            let ident = self.specs.idents[&spec].clone();
+            functions.push(self.rule_function(&spec, ident));
+        }
+        functions
+    }
+
+    /// A call of `name` with every argument bound: the function to call (specialized on the
+    /// literal arguments) and the expressions to pass it.
+    pub(super) fn ground_call(&mut self, name: &str, vals: &[Val]) -> TokenStream {
+        let consts: Vec<Option<Const>> =
+            vals.iter().map(|v| v.literal.as_ref().and_then(Const::of)).collect();
+        let general = rule_fn_ident(name, vals.len());
+        if consts.iter().all(Option::is_none) {
+            let exprs = vals.iter().map(|v| &v.expr);
+            return quote! { #general(cx, #(#exprs),*) };
+        }
+        let spec = Spec { name: name.to_owned(), consts };
+        let f = match self.specs.idents.get(&spec) {
+            Some(f) => f.clone(),
+            None if self.specs.idents.len() < MAX_SPECIALIZATIONS => {
+                let f = format_ident!("{}_k{}", general, self.specs.idents.len());
+                self.specs.idents.insert(spec.clone(), f.clone());
+                self.specs.pending.push(spec.clone());
+                f
+            }
+            None => {
+                let exprs = vals.iter().map(|v| &v.expr);
+                return quote! { #general(cx, #(#exprs),*) };
+            }
+        };
+        let exprs = vals.iter().zip(&spec.consts).filter(|(_, c)| c.is_none()).map(|(v, _)| &v.expr);
+        quote! { #f(cx, #(#exprs),*) }
+    }
+
+    /// The function for `spec`: the clauses that can match its constants, indexed on a string
+    /// parameter when that pays.
+    fn rule_function(&mut self, spec: &Spec, f: Ident) -> TokenStream {
+        let arity = spec.consts.len();
+        let mut types = Vec::new();
+        let mut params = Vec::new();
+        let mut args = Vec::new();
+        for (i, c) in spec.consts.iter().enumerate() {
+            match c {
+                Some(c) => args.push(Some(c.val())),
+                None => {
+                    let (t, p) = (format_ident!("P{}", i), format_ident!("p{}", i));
+                    args.push(Some(Val { expr: quote! { #p }, generic: true, literal: None }));
+                    types.push(t);
+                    params.push(p);
+                }
+            }
+        }
+        let clauses: Vec<&'p LoweredRule> = self.rules[&(spec.name.clone(), arity)]
+            .clone()
+            .into_iter()
+            .filter(|rule| !excluded_by_constants(rule, &args))
+            .collect();
+        let body = match index_position(&clauses, &spec.consts) {
+            Some(position) => self.indexed_clauses(&clauses, &args, position),
+            None => self.clauses_in_order(&clauses, &args),
+        };
+        quote! {
+            #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
+            #[inline]
+            fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(
+                cx: &::polar_runtime::support::Cx, #(#params: &#types),*
+            ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
+                let _depth = cx.enter()?;
+                #body
+                ::core::result::Result::Ok(false)
+            }
+        }
+    }
+
+    /// Each clause in turn; the first solution returns `true`.
+    fn clauses_in_order(&mut self, clauses: &[&'p LoweredRule], args: &[Option<Val>]) -> TokenStream {
+        let mut code = TokenStream::new();
+        for clause in clauses {
+            let mut succeed =
+                |_: &mut Gen<'p>, _: &[Option<Val>]| quote! { return ::core::result::Result::Ok(true); };
+            code.extend(self.clause(clause, args, &mut succeed));
+        }
+        code
+    }
+
+    /// `match` on the string at `position`: one arm per literal, in which that parameter is
+    /// the constant, and a fallback arm with the clauses that accept any value there.
+    fn indexed_clauses(
+        &mut self,
+        clauses: &[&'p LoweredRule],
+        args: &[Option<Val>],
+        position: usize,
+    ) -> TokenStream {
+        let mut literals: Vec<&str> = Vec::new();
+        for clause in clauses {
+            if let Some(s) = string_param(clause, position)
+                && !literals.contains(&s)
+            {
+                literals.push(s);
+            }
+        }
+        let mut arms = Vec::new();
+        for s in literals {
+            let mut arm_args = args.to_vec();
+            arm_args[position] = Some(Const::Str(s.to_owned()).val());
+            let arm: Vec<&'p LoweredRule> = clauses
+                .iter()
+                .copied()
+                .filter(|c| string_param(c, position).is_none_or(|l| l == s))
+                .collect();
+            let code = self.clauses_in_order(&arm, &arm_args);
+            arms.push(quote! { ::core::option::Option::Some(#s) => { #code } });
+        }
+        let others: Vec<&'p LoweredRule> =
+            clauses.iter().copied().filter(|c| string_param(c, position).is_none()).collect();
+        let fallback = self.clauses_in_order(&others, args);
+        let p = &args[position].as_ref().expect("indexed parameters are bound").expr;
+        quote! {
+            match ::polar_runtime::support::as_str(#p) {
+                #(#arms)*
+                _ => { #fallback }
+            }
+        }
+    }
+}
+
+/// The string literal a clause requires at `position`, when its parameter is exactly that (no
+/// specializer).
+fn string_param(rule: &LoweredRule, position: usize) -> Option<&str> {
+    let param = &rule.params[position];
+    match (&param.value.kind, &param.specializer) {
+        (TermKind::String(s), None) => Some(s),
+        _ => None,
+    }
+}
+
+/// Whether a literal parameter of `rule` can never unify with the constant the caller passes.
+fn excluded_by_constants(rule: &LoweredRule, args: &[Option<Val>]) -> bool {
+    rule.params.iter().zip(args).any(|(param, arg)| {
+        match (literal(&param.value), arg.as_ref().and_then(|a| a.literal.as_ref())) {
+            (Some(p), Some(a)) => !literals_unify(&p, a),
+            _ => false,
+        }
+    })
+}
+
+/// The parameter worth indexing on: not a constant, at least two distinct string literals
+/// among the clauses, and not too many clauses to copy into every arm.
+fn index_position(clauses: &[&LoweredRule], consts: &[Option<Const>]) -> Option<usize> {
+    (0..consts.len()).filter(|&i| consts[i].is_none()).find(|&i| {
+        let mut literals: Vec<&str> = clauses.iter().filter_map(|c| string_param(c, i)).collect();
+        literals.sort_unstable();
+        literals.dedup();
+        let open = clauses.iter().filter(|c| string_param(c, i).is_none()).count();
+        literals.len() >= 2 && open * literals.len() <= MAX_DUPLICATED_CLAUSES
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::source::SourceMap;
+
+    fn expand(text: &str) -> String {
+        let mut sources = SourceMap::new();
+        sources.add("app.polar", text);
+        crate::expand(&sources).unwrap()
+    }
+
+    /// The action is matched once, each arm keeps its clauses in source order (the clause that
+    /// accepts any action is in every arm and in the fallback), and the call with a literal
+    /// goes to a copy of `role` that only has the clauses for `"writer"`.
+    #[test]
+    fn clauses_are_indexed_on_the_action_and_specialized_on_literals() {
+        let code = expand(
+            r#"allow(_u: User, "read", r: Repo) if r.public;
+               allow(u: User, action, r: Repo) if u.admin and action = r.special;
+               allow(u: User, "push", r: Repo) if role(u, "writer", r);
+               role(u: User, "writer", r: Repo) if u.name = r.writer;
+               role(u: User, "reader", r: Repo) if u.name = r.reader;"#,
+        );
+        insta::assert_snapshot!(code);
+    }
+
+    #[test]
+    fn constants_that_cannot_match_drop_the_clause() {
+        let code = expand(
+            r#"allow(u: User, "push", r: Repo) if role(u, "writer", r);
+               role(u: User, "writer", r: Repo) if u.name = r.writer;
+               role(u: User, "reader", r: Repo) if u.name = r.reader;"#,
+        );
+        let function =
+            |name: &str| code.split(name).nth(1).unwrap().split("\nfn ").next().unwrap().to_owned();
+        let clauses = |body: &str| {
+            body.split("'clause")
+                .skip(1)
+                .filter(|s| s.trim_start_matches(char::is_numeric).starts_with(": {"))
+                .count()
+        };
+        let (specialized, general) =
+            (function("fn __polar_rule_role_3_k0<"), function("fn __polar_rule_role_3<"));
+        // One clause left, with no run-time test of the role name...
+        assert_eq!(clauses(&specialized), 1, "{specialized}");
+        assert!(!specialized.contains("is_str"), "{specialized}");
+        // ...while the general function keeps both, for callers that pass a variable.
+        assert_eq!(clauses(&general), 2, "{general}");
+    }
+}
