@@ -22,7 +22,7 @@ impl<'p> Gen<'p> {
             /// Whether `actor` may perform `action` on `resource` under the policy. Never panics;
             /// a run-time error (arithmetic overflow, recursion limit) denies.
             #[allow(dead_code)]
-            pub fn is_allowed<A: ?Sized + ::polar_runtime::Polar, R: ?Sized + ::polar_runtime::Polar>(
+            pub fn is_allowed<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, action: &str, resource: &R,
             ) -> bool {
                 try_is_allowed(actor, action, resource).unwrap_or(false)
@@ -30,7 +30,7 @@ impl<'p> Gen<'p> {
 
             /// [`is_allowed`] with run-time errors visible.
             #[allow(dead_code)]
-            pub fn try_is_allowed<A: ?Sized + ::polar_runtime::Polar, R: ?Sized + ::polar_runtime::Polar>(
+            pub fn try_is_allowed<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, action: &str, resource: &R,
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
                 let cx = ::polar_runtime::support::Cx::new();
@@ -42,7 +42,7 @@ impl<'p> Gen<'p> {
             /// (so that its existence is not revealed), else `Forbidden`. A run-time error is
             /// `Runtime`.
             #[allow(dead_code)]
-            pub fn authorize<A: ?Sized + ::polar_runtime::Polar, R: ?Sized + ::polar_runtime::Polar>(
+            pub fn authorize<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, action: &str, resource: &R,
             ) -> ::core::result::Result<(), ::polar_runtime::AuthorizationError> {
                 if try_is_allowed(actor, action, resource)? {

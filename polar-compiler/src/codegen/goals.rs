@@ -9,12 +9,12 @@ use crate::ast::{BinOp, Field, Term, TermKind};
 
 impl<'p> Gen<'p> {
     /// `if a = b` for two bound values.
-    pub(super) fn unify_test(&mut self, a: &Val, b: &Val) -> TokenStream {
+    pub(super) fn unify_test(&mut self, span: Span, a: &Val, b: &Val) -> TokenStream {
         let (x, y) = (&a.expr, &b.expr);
         if a.generic || b.generic {
             quote! { ::polar_runtime::support::unify_views(::polar_runtime::Polar::view(#x), ::polar_runtime::Polar::view(#y))? }
         } else {
-            quote! { ::polar_runtime::unify(#x, #y) }
+            self.comparison(span, BinOp::Unify, x, y)
         }
     }
 
@@ -81,15 +81,7 @@ impl<'p> Gen<'p> {
                 if l.generic || r.generic {
                     return self.refuse(term.span, "comparing a parameter that has no class specializer");
                 }
-                let (x, y) = (&l.expr, &r.expr);
-                let test = match op {
-                    BinOp::Eq => quote! { ::polar_runtime::equal(#x, #y) },
-                    BinOp::Neq => quote! { ::polar_runtime::compare(#x, ::polar_runtime::CmpOp::Ne, #y) },
-                    BinOp::Lt => quote! { ::polar_runtime::compare(#x, ::polar_runtime::CmpOp::Lt, #y) },
-                    BinOp::Leq => quote! { ::polar_runtime::compare(#x, ::polar_runtime::CmpOp::Le, #y) },
-                    BinOp::Gt => quote! { ::polar_runtime::compare(#x, ::polar_runtime::CmpOp::Gt, #y) },
-                    _ => quote! { ::polar_runtime::compare(#x, ::polar_runtime::CmpOp::Ge, #y) },
-                };
+                let test = self.comparison(term.span, *op, &l.expr, &r.expr);
                 let rest = k(self, env);
                 quote! { if #test { #rest } }
             }
@@ -139,7 +131,7 @@ impl<'p> Gen<'p> {
                 let (Some(l), Some(r)) = (self.value(left, scope, env), self.value(right, scope, env)) else {
                     return quote! {};
                 };
-                let test = self.unify_test(&l, &r);
+                let test = self.unify_test(term.span, &l, &r);
                 let rest = k(self, env);
                 quote! { if #test { #rest } }
             }
@@ -179,7 +171,7 @@ impl<'p> Gen<'p> {
             let Some(element) = self.value(left, scope, env) else { return quote! {} };
             let item_val =
                 Val { expr: quote! { ::polar_runtime::Bare::bare(#item) }, generic: false, literal: None };
-            let test = self.unify_test(&item_val, &element);
+            let test = self.unify_test(term.span, &item_val, &element);
             let rest = k(self, env);
             quote! { if #test { #rest } }
         };
@@ -237,10 +229,9 @@ impl<'p> Gen<'p> {
         match fields.split_first() {
             None => k(self, env),
             Some((field, rest)) => {
-                let hash = crate::codegen::field_hash(&field.key.name);
                 let receiver = &val.expr;
                 let field_val = Val {
-                    expr: quote! { ::polar_runtime::Bare::bare(<_ as ::polar_runtime::Field<#hash>>::get(#receiver)) },
+                    expr: self.field_get(field.key.span, &field.key.name, receiver),
                     generic: false,
                     literal: None,
                 };
@@ -261,7 +252,7 @@ impl<'p> Gen<'p> {
                     return self.field_patterns(rest, val, scope, env, k);
                 }
                 let Some(pattern_val) = self.value(&field.value, scope, env) else { return quote! {} };
-                let test = self.unify_test(&field_val, &pattern_val);
+                let test = self.unify_test(field.value.span, &field_val, &pattern_val);
                 let val = val.clone();
                 let rest = self.field_patterns(rest, &val, scope, env, k);
                 quote! { if #test { #rest } }

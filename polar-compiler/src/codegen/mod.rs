@@ -25,7 +25,7 @@ use crate::ast::{Member, Term, TermKind};
 use crate::diagnostic::Diagnostic;
 use crate::graph::RuleGraph;
 use crate::lower::{LoweredRule, Program};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 
 /// Diagnostic codes of code generation.
 pub mod codes {
@@ -42,14 +42,23 @@ const BUILTIN_CLASSES: [&str; 7] = ["String", "Integer", "Float", "Boolean", "Li
 
 /// Generates the items of a compiled policy: `is_allowed`, `try_is_allowed`, `rules::*` and
 /// the rule functions. Errors name the policy location of each construct that is refused.
-pub fn generate(program: &Program, graph: &RuleGraph) -> Result<TokenStream, Vec<Diagnostic>> {
+///
+/// `sources` gives the `path:line:column` of build errors about host types (see `typing`).
+pub fn generate(
+    program: &Program,
+    graph: &RuleGraph,
+    sources: Option<&SourceMap>,
+) -> Result<TokenStream, Vec<Diagnostic>> {
     let mut g = Gen::new(program, graph);
+    g.sources = sources;
     let keys: Vec<(String, usize)> = g.rules.keys().cloned().collect();
     let functions = g.rule_functions(&keys);
     if !g.errors.is_empty() {
         return Err(g.errors);
     }
-    Ok(g.entry_points(&keys, &functions))
+    let entry_points = g.entry_points(&keys, &functions);
+    let (classes, pairs, sites) = (g.class_checks(), g.allowed_pairs_trait(), g.site_items());
+    Ok(quote! { #entry_points #pairs #classes #(#sites)* })
 }
 
 fn rule_fn_ident(name: &str, arity: usize) -> Ident {
@@ -125,6 +134,8 @@ struct Gen<'p> {
     fresh: usize,
     inline_depth: usize,
     specs: dispatch::Specs,
+    sources: Option<&'p SourceMap>,
+    sites: typing::Sites,
 }
 
 impl<'p> Gen<'p> {
@@ -141,6 +152,8 @@ impl<'p> Gen<'p> {
             fresh: 0,
             inline_depth: 0,
             specs: dispatch::Specs::default(),
+            sources: None,
+            sites: typing::Sites::default(),
         }
     }
 
@@ -227,6 +240,7 @@ mod api;
 mod dispatch;
 mod goals;
 mod rules;
+mod typing;
 mod values;
 
 #[cfg(test)]

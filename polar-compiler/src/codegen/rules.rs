@@ -117,7 +117,7 @@ impl<'p> Gen<'p> {
                 let key = format!("{scope}/{v}");
                 match env.get(&key).cloned() {
                     Some(existing) => {
-                        let test = self.unify_test(&existing, &arg);
+                        let test = self.unify_test(param.span, &existing, &arg);
                         code.extend(quote! { if !(#test) { break #label; } });
                     }
                     None => {

@@ -38,13 +38,8 @@ impl<'p> Gen<'p> {
                     );
                     return None;
                 }
-                let hash = field_hash(&name.name);
                 let r = &recv.expr;
-                Some(Val {
-                    expr: quote! { ::polar_runtime::Bare::bare(<_ as ::polar_runtime::Field<#hash>>::get(#r)) },
-                    generic: false,
-                    literal: None,
-                })
+                Some(Val { expr: self.field_get(term.span, &name.name, r), generic: false, literal: None })
             }
             _ => {
                 self.refuse(term.span, describe(term));
