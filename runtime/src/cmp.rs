@@ -192,8 +192,10 @@ guard!(
     [] Unify for bool => unify,
     [T] Unify for Option<T> => unify,
     [T] Equal for Option<T> => equal,
-    [T: PolarClass] Unify for T => unify,
-    [T: PolarClass] Equal for T => equal,
+    // Only beside the real impl: for a class without `PartialEq`, a guard would be the lone
+    // impl and rustc would infer it ("expected `&__InferenceGuard`").
+    [T: PolarClass + PartialEq] Unify for T => unify,
+    [T: PolarClass + PartialEq] Equal for T => equal,
 );
 
 // ---- classes

@@ -86,9 +86,18 @@ impl<'p> Gen<'p> {
             let spec = Spec { name: name.clone(), consts: vec![None; *arity] };
             functions.push(self.rule_function(&spec, rule_fn_ident(name, *arity)));
         }
-        while let Some(spec) = self.specs.pending.pop() {
-            let ident = self.specs.idents[&spec].clone();
-            functions.push(self.rule_function(&spec, ident));
+        // Specializations and binding-mode functions request each other.
+        loop {
+            if let Some(spec) = self.specs.pending.pop() {
+                let ident = self.specs.idents[&spec].clone();
+                functions.push(self.rule_function(&spec, ident));
+                continue;
+            }
+            let modes = self.mode_functions();
+            if modes.is_empty() {
+                break;
+            }
+            functions.extend(modes);
         }
         functions
     }

@@ -45,7 +45,9 @@ impl<'p> Gen<'p> {
                 self.fresh += 1;
                 let label2 = label.clone();
                 let mut found = move |_: &mut Gen<'p>, _: &Env| quote! { break #label2 true; };
+                self.modes.label_success += 1;
                 let inner_code = self.goal(inner, scope, env, &mut found);
+                self.modes.label_success -= 1;
                 let rest = k(self, env);
                 quote! {
                     if !(#label: { #inner_code false }) { #rest }

@@ -136,6 +136,7 @@ struct Gen<'p> {
     specs: dispatch::Specs,
     sources: Option<&'p SourceMap>,
     sites: typing::Sites,
+    modes: recursion::Modes,
 }
 
 impl<'p> Gen<'p> {
@@ -154,6 +155,7 @@ impl<'p> Gen<'p> {
             specs: dispatch::Specs::default(),
             sources: None,
             sites: typing::Sites::default(),
+            modes: recursion::Modes::default(),
         }
     }
 
@@ -239,6 +241,7 @@ fn describe(term: &Term) -> String {
 mod api;
 mod dispatch;
 mod goals;
+mod recursion;
 mod rules;
 mod typing;
 mod values;

@@ -35,17 +35,25 @@ impl<'p> Gen<'p> {
         let mut finish = |g: &mut Gen<'p>, env: &Env| {
             // Outputs are bound by now; their specializers are checked last, as Oso unifies a
             // parameter first and checks its specializer after.
+            // A failed check rejects this solution only, not the clause: the body may have
+            // more solutions (`f(x: Org) if x in items`).
             let mut env = env.clone();
             let mut pre = Vec::new();
             let mut outputs = vec![None; args.len()];
+            let solution = syn_label(&format!("solution{}", g.fresh + 1));
+            g.fresh += 1;
             for (i, param) in &output_params {
-                match g.output_value(param, &scope, &mut env, &mut pre, &label) {
+                match g.output_value(param, &scope, &mut env, &mut pre, &solution) {
                     Some(v) => outputs[*i] = Some(v),
                     None => return quote! {},
                 }
             }
             let rest = k(g, &outputs);
-            quote! { #(#pre)* #rest }
+            if pre.is_empty() {
+                rest
+            } else {
+                quote! { #solution: { #(#pre)* #rest } }
+            }
         };
         let body = self.conj(&body_terms, &scope, &env, &mut finish);
         quote! {
@@ -238,13 +246,6 @@ impl<'p> Gen<'p> {
             let rest = k(self, env);
             return quote! { if #call? { #rest } };
         }
-        if self.graph.is_recursive(name) {
-            return self
-                .refuse(term.span, format!("a call to the recursive rule `{name}` that binds variables"));
-        }
-        if self.inline_depth >= MAX_INLINE {
-            return self.refuse(term.span, "calls that bind variables nested this deeply");
-        }
         let mut seen = Vec::new();
         for arg in args {
             if let Some(v) =
@@ -256,6 +257,12 @@ impl<'p> Gen<'p> {
                 }
                 seen.push(v);
             }
+        }
+        if self.graph.is_recursive(name) {
+            return self.recursive_output_call(term, name, args, &vals, scope, env, k);
+        }
+        if self.inline_depth >= MAX_INLINE {
+            return self.refuse(term.span, "calls that bind variables nested this deeply");
         }
         self.inline_depth += 1;
         let mut code = TokenStream::new();

@@ -142,9 +142,14 @@ impl<'p> Gen<'p> {
                     #[inline(always)]
                     fn test(&self, rhs: &Rhs) -> bool { #call }
                 }
+                // A function with both types as parameters, so that rustc takes them from the
+                // arguments instead of guessing one from the impls (as `polar_runtime::unify`).
+                #[allow(non_snake_case)]
+                #[inline(always)]
+                fn #site<A: ?Sized + #site<B>, B: ?Sized>(a: &A, b: &B) -> bool { a.test(b) }
             }
         });
-        quote! { #site::test(#x, #y) }
+        quote! { #site(#x, #y) }
     }
 
     /// A check that each class the policy names is a Polar class, with the location of its

@@ -1,0 +1,184 @@
+//! Calls of recursive rules that bind variables (`ancestor(folder, x)` with `x` unbound).
+//!
+//! A call that binds variables is normally compiled by inlining the callee's clauses, which
+//! cannot terminate for a recursive rule. Instead, each binding mode of a recursive rule gets
+//! one function (`__polar_rule_ancestor_2_io`): the bound arguments come in as `&dyn Polar`
+//! and every solution is passed to a continuation `&mut dyn FnMut(&dyn Polar, ...)`, the rest
+//! of the caller's conjunction, which returns `Ok(true)` to stop at the first success. Taking
+//! `dyn` values keeps monomorphization finite however the recursion changes types; the values
+//! are then typed through `Polar::view` like parameters without a specializer (a field lookup
+//! needs a specializer or `matches`). Depth is bounded by `Cx` like any rule call, so cyclic
+//! data ends in `RecursionLimit` (deny).
+//!
+//! The continuation is a closure, so the code after the call can only succeed by returning
+//! from it: a call inside `not` (which succeeds by breaking out of a labelled block) is
+//! refused.
+
+use std::collections::HashMap;
+
+use proc_macro2::{Ident, TokenStream};
+use quote::{format_ident, quote};
+
+use super::*;
+use crate::ast::{Term, TermKind};
+use crate::lower::{LoweredRule, is_union};
+
+/// Binding-mode functions requested so far and those still to generate.
+#[derive(Default)]
+pub(super) struct Modes {
+    idents: HashMap<(String, Vec<bool>), Ident>,
+    pending: Vec<(String, Vec<bool>)>,
+    /// Nesting of contexts whose success is a `break` to a label (`not`).
+    pub(super) label_success: usize,
+}
+
+impl<'p> Gen<'p> {
+    /// `name(args)` where `vals[i]` is `None` for an unbound argument, `name` recursive.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn recursive_output_call(
+        &mut self,
+        term: &Term,
+        name: &str,
+        args: &[Term],
+        vals: &[Option<Val>],
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        if self.modes.label_success > 0 {
+            return self.refuse(
+                term.span,
+                format!(
+                    "a call to the recursive rule `{name}` that binds variables inside `not` or `forall`"
+                ),
+            );
+        }
+        let mode: Vec<bool> = vals.iter().map(Option::is_some).collect();
+        let key = (name.to_owned(), mode.clone());
+        let f = match self.modes.idents.get(&key) {
+            Some(f) => f.clone(),
+            None => {
+                let suffix: String = mode.iter().map(|b| if *b { 'i' } else { 'o' }).collect();
+                let f = format_ident!("{}_{}", rule_fn_ident(name, args.len()), suffix);
+                self.modes.idents.insert(key.clone(), f.clone());
+                self.modes.pending.push(key);
+                f
+            }
+        };
+        let mut outputs = Vec::new();
+        let mut typing = Vec::new();
+        let mut env = env.clone();
+        for (i, (arg, val)) in args.iter().zip(vals).enumerate() {
+            if val.is_some() {
+                continue;
+            }
+            let o = self.fresh("out");
+            if let Some(v) = arg.as_variable().filter(|v| *v != "_") {
+                // Every clause checks the same class on this parameter: the value is one, and
+                // the caller may use it as one (fields), as after an inlined call.
+                let value = match self.output_class(name, args.len(), i) {
+                    Some(path) => {
+                        let typed = self.fresh(v);
+                        typing.push(quote! {
+                            let ::core::option::Option::Some(#typed) = ::polar_runtime::support::isa::<#path, _>(#o) else {
+                                return ::core::result::Result::Ok(false);
+                            };
+                        });
+                        Val { expr: quote! { #typed }, generic: false, literal: None }
+                    }
+                    None => Val { expr: quote! { #o }, generic: true, literal: None },
+                };
+                env.insert(format!("{scope}/{v}"), value);
+            }
+            outputs.push(o);
+        }
+        let inputs = vals.iter().flatten().map(|v| {
+            let e = &v.expr;
+            quote! { &#e as &dyn ::polar_runtime::Polar }
+        });
+        let rest = k(self, &env);
+        quote! {
+            if #f(cx, #(#inputs,)* &mut |#(#outputs: &dyn ::polar_runtime::Polar),*| {
+                #(#typing)*
+                #rest
+                ::core::result::Result::Ok(false)
+            })? {
+                return ::core::result::Result::Ok(true);
+            }
+        }
+    }
+
+    /// The class every clause of `name/arity` requires of parameter `i`, if they agree on one.
+    fn output_class(&self, name: &str, arity: usize, i: usize) -> Option<TokenStream> {
+        let mut class = None;
+        for clause in &self.rules[&(name.to_owned(), arity)] {
+            match clause.params[i].specializer.as_ref().map(|s| &s.kind) {
+                Some(TermKind::Instance { tag, .. })
+                    if !is_union(&tag.name) && !BUILTIN_CLASSES.contains(&tag.name.as_str()) =>
+                {
+                    if class.is_some_and(|c: &str| c != tag.name) {
+                        return None;
+                    }
+                    class = Some(tag.name.as_str());
+                }
+                _ => return None,
+            }
+        }
+        class_path(class?)
+    }
+
+    /// The binding-mode functions requested while generating everything else (and those they
+    /// request in turn).
+    pub(super) fn mode_functions(&mut self) -> Vec<TokenStream> {
+        let mut functions = Vec::new();
+        while let Some(key) = self.modes.pending.pop() {
+            let f = self.modes.idents[&key].clone();
+            functions.push(self.mode_function(&key.0, &key.1, f));
+        }
+        functions
+    }
+
+    fn mode_function(&mut self, name: &str, mode: &[bool], f: Ident) -> TokenStream {
+        let mut params = Vec::new();
+        let mut args = Vec::new();
+        for (i, bound) in mode.iter().enumerate() {
+            if *bound {
+                let p = format_ident!("p{}", i);
+                args.push(Some(Val { expr: quote! { #p }, generic: true, literal: None }));
+                params.push(p);
+            } else {
+                args.push(None);
+            }
+        }
+        let outputs = mode.iter().filter(|b| !**b).count();
+        let dyns = (0..outputs).map(|_| quote! { &dyn ::polar_runtime::Polar });
+        let clauses: Vec<&'p LoweredRule> = self.rules[&(name.to_owned(), mode.len())].clone();
+        let saved = std::mem::take(&mut self.modes.label_success);
+        let mut bodies = Vec::new();
+        for clause in clauses {
+            let mut solution = |_: &mut Gen<'p>, outs: &[Option<Val>]| {
+                let values = outs.iter().flatten().map(|v| {
+                    let e = &v.expr;
+                    quote! { &#e as &dyn ::polar_runtime::Polar }
+                });
+                quote! {
+                    if k(#(#values),*)? { return ::core::result::Result::Ok(true); }
+                }
+            };
+            bodies.push(self.clause(clause, &args, &mut solution));
+        }
+        self.modes.label_success = saved;
+        quote! {
+            #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
+            fn #f(
+                cx: &::polar_runtime::support::Cx,
+                #(#params: &dyn ::polar_runtime::Polar,)*
+                k: &mut dyn FnMut(#(#dyns),*) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError>,
+            ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
+                let _depth = cx.enter()?;
+                #(#bodies)*
+                ::core::result::Result::Ok(false)
+            }
+        }
+    }
+}
