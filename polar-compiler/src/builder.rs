@@ -1,14 +1,17 @@
 //! [`Builder`]: compiles policies from a build script, the route for crates that prefer a
 //! generated file to the `polar!` macro.
 //!
+//! In `build.rs`, as the body of `main`:
+//!
 //! ```no_run
-//! // build.rs
-//! fn main() {
-//!     polar_compiler::Builder::new().file("policies/app.polar").compile("app.rs").unwrap_or_else(|e| e.exit());
-//! }
-//! // src/authz.rs:
-//! //     use crate::models::*;
-//! //     include!(concat!(env!("OUT_DIR"), "/app.rs"));
+//! polar_compiler::Builder::new().file("policies/app.polar").compile("app.rs").unwrap_or_else(|e| e.exit());
+//! ```
+//!
+//! and in the crate, in a module that imports the types the policy names:
+//!
+//! ```text
+//! use crate::models::*;
+//! include!(concat!(env!("OUT_DIR"), "/app.rs"));
 //! ```
 //!
 //! The generated items are those of `polar!(file = ...)`; the diagnostics are the same text
