@@ -5,6 +5,7 @@
 //! (as Oso's `load_files` does) and returns everything later stages need.
 
 pub mod ast;
+pub mod builder;
 pub mod codegen;
 pub mod diagnostic;
 mod fxhash;
@@ -15,6 +16,7 @@ pub mod parser;
 pub mod source;
 pub mod validate;
 
+pub use builder::Builder;
 use diagnostic::{Diagnostic, has_errors};
 use graph::RuleGraph;
 use source::SourceMap;
