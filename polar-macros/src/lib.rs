@@ -45,7 +45,15 @@ fn polar_items(input: TokenStream2) -> syn::Result<TokenStream2> {
         let dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| ".".into());
         let path = std::path::Path::new(&dir).join(args.value.value());
         let text = std::fs::read_to_string(&path).map_err(|e| {
-            syn::Error::new(args.value.span(), format!("cannot read policy {}: {e}", path.display()))
+            // The path as written (relative to the crate's Cargo.toml): an absolute path would
+            // differ between machines and hide which argument is wrong.
+            syn::Error::new(
+                args.value.span(),
+                format!(
+                    "cannot read policy `{}` (paths are relative to the directory of the crate's Cargo.toml): {e}",
+                    args.value.value()
+                ),
+            )
         })?;
         sources.add(args.value.value(), text);
         // Makes cargo rebuild the crate when the policy changes.

@@ -8,8 +8,6 @@
 //! trybuild compiles the cases in its own crate, `<target>/tests/trybuild/polar-tests/`, which
 //! is then the `CARGO_MANIFEST_DIR` `polar!` resolves paths against: the policies are copied
 //! there, under the same relative paths, so that a case reads as it would in this package.
-//! (`missing_policy.stderr` holds the absolute path `polar!` reports, which trybuild writes as
-//! `$WORKSPACE/target/...`: it assumes the default target directory.)
 
 use std::path::Path;
 

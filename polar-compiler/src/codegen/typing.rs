@@ -252,6 +252,11 @@ impl<'p> Gen<'p> {
             #[diagnostic::on_unimplemented(message = #message, label = "no `allow` rule for this pair", note = #note)]
             pub trait PolarAllowed<R: ?Sized> {}
             #(#impls)*
+            /// Never a resource: keeps rustc from inferring the resource type from a lone impl
+            /// (which would turn the message above into "expected `&Repo`").
+            #[doc(hidden)]
+            pub enum __PolarAllowedGuard {}
+            impl<A: ?Sized> PolarAllowed<__PolarAllowedGuard> for A {}
         }
     }
 }

@@ -1,0 +1,1 @@
+allow(user: User, "read", _org: Org) if user.admin;

@@ -1,0 +1,1 @@
+allow(user: User, "read", _org: Organization) if user.admin;

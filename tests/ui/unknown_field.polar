@@ -1,0 +1,2 @@
+allow(user: User, "read", repo: Repo) if
+  repo.public or user.nmae = repo.owner;

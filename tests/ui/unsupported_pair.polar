@@ -1,0 +1,1 @@
+allow(user: User, "read", repo: Repo) if user.name = repo.owner;
