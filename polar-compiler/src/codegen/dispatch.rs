@@ -233,7 +233,7 @@ fn string_param(rule: &LoweredRule, position: usize) -> Option<&str> {
 }
 
 /// Whether a literal parameter of `rule` can never unify with the constant the caller passes.
-fn excluded_by_constants(rule: &LoweredRule, args: &[Option<Val>]) -> bool {
+pub(super) fn excluded_by_constants(rule: &LoweredRule, args: &[Option<Val>]) -> bool {
     rule.params.iter().zip(args).any(|(param, arg)| {
         match (literal(&param.value), arg.as_ref().and_then(|a| a.literal.as_ref())) {
             (Some(p), Some(a)) => !literals_unify(&p, a),

@@ -137,6 +137,9 @@ struct Gen<'p> {
     sources: Option<&'p SourceMap>,
     sites: typing::Sites,
     modes: recursion::Modes,
+    /// The class of values known to be instances of one (by their expression): bound by a
+    /// specializer. Lets inlining drop callee clauses that specialize on another class.
+    classes: HashMap<String, String>,
 }
 
 impl<'p> Gen<'p> {
@@ -156,6 +159,7 @@ impl<'p> Gen<'p> {
             sources: None,
             sites: typing::Sites::default(),
             modes: recursion::Modes::default(),
+            classes: HashMap::new(),
         }
     }
 

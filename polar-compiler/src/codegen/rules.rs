@@ -64,6 +64,28 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// Whether a clause can be left out of an inlined call statically: a literal parameter
+    /// differs from a literal argument, or a class specializer from the argument's known class.
+    fn cannot_match(&self, rule: &LoweredRule, args: &[Option<Val>], classes: &[Option<String>]) -> bool {
+        if super::dispatch::excluded_by_constants(rule, args) {
+            return true;
+        }
+        rule.params.iter().zip(classes).any(|(param, class)| {
+            let Some(class) = class else {
+                return false;
+            };
+            match param.specializer.as_ref().map(|s| &s.kind) {
+                Some(TermKind::Instance { tag, .. }) if is_union(&tag.name) => {
+                    !self.program.union_members(&tag.name).unwrap_or_default().contains(&class.as_str())
+                }
+                Some(TermKind::Instance { tag, .. }) if !BUILTIN_CLASSES.contains(&tag.name.as_str()) => {
+                    tag.name != *class
+                }
+                _ => false,
+            }
+        })
+    }
+
     /// The value an output parameter has at the end of a clause, after its specializer check.
     pub(super) fn output_value(
         &mut self,
@@ -132,6 +154,9 @@ impl<'p> Gen<'p> {
                         let ident = self.fresh(v);
                         let expr = &arg.expr;
                         code.extend(quote! { let #ident = #expr; });
+                        if let Some(class) = self.classes.get(&expr.to_string()).cloned() {
+                            self.classes.insert(ident.to_string(), class);
+                        }
                         env.insert(key, Val { expr: quote! { #ident }, ..arg });
                     }
                 }
@@ -206,6 +231,7 @@ impl<'p> Gen<'p> {
                 code.extend(quote! {
                     let ::core::option::Option::Some(#ident) = ::polar_runtime::support::isa::<#path, _>(#e) else { break #label; };
                 });
+                self.classes.insert(ident.to_string(), name.to_owned());
                 Some(Val { expr: quote! { #ident }, generic: false, literal: None })
             }
             _ => {
@@ -266,7 +292,15 @@ impl<'p> Gen<'p> {
         }
         self.inline_depth += 1;
         let mut code = TokenStream::new();
-        let clauses = self.rules[&key].clone();
+        // Clauses that cannot match what is known of the arguments (a literal, the class a
+        // specializer gave) are left out: rustc would drop them too, but only after
+        // generating and type-checking them once per call site.
+        let classes: Vec<Option<String>> = vals
+            .iter()
+            .map(|v| v.as_ref().and_then(|v| self.classes.get(&v.expr.to_string()).cloned()))
+            .collect();
+        let clauses: Vec<&LoweredRule> =
+            self.rules[&key].clone().into_iter().filter(|c| !self.cannot_match(c, &vals, &classes)).collect();
         for clause in clauses {
             let mut after = |g: &mut Gen<'p>, outputs: &[Option<Val>]| {
                 let mut env = env.clone();
