@@ -25,7 +25,7 @@ use crate::ast::{Member, Term, TermKind};
 use crate::diagnostic::Diagnostic;
 use crate::graph::RuleGraph;
 use crate::lower::{LoweredRule, Program};
-use crate::source::Span;
+use crate::source::{SourceMap, Span};
 
 /// Diagnostic codes of code generation.
 pub mod codes {
@@ -43,16 +43,28 @@ const BUILTIN_CLASSES: [&str; 7] = ["String", "Integer", "Float", "Boolean", "Li
 /// Generates the items of a compiled policy: `is_allowed`, `try_is_allowed`, `rules::*` and
 /// the rule functions. Errors name the policy location of each construct that is refused.
 pub fn generate(program: &Program, graph: &RuleGraph) -> Result<TokenStream, Vec<Diagnostic>> {
+    generate_with_sources(program, graph, None)
+}
+
+/// [`generate`], with the sources the spans point into: generated messages and the names of
+/// the inline-query tests then give `path:line:column` rather than byte offsets.
+pub fn generate_with_sources(
+    program: &Program,
+    graph: &RuleGraph,
+    sources: Option<&SourceMap>,
+) -> Result<TokenStream, Vec<Diagnostic>> {
     let mut g = Gen::new(program, graph);
+    g.sources = sources;
     let mut functions = Vec::new();
     let keys: Vec<(String, usize)> = g.rules.keys().cloned().collect();
     for key in &keys {
         functions.push(g.rule_function(key));
     }
+    let items = g.entry_points(&keys, &functions);
     if !g.errors.is_empty() {
         return Err(g.errors);
     }
-    Ok(g.entry_points(&keys, &functions))
+    Ok(items)
 }
 
 fn rule_fn_ident(name: &str, arity: usize) -> Ident {
@@ -127,6 +139,10 @@ struct Gen<'p> {
     errors: Vec<Diagnostic>,
     fresh: usize,
     inline_depth: usize,
+    /// Output parameters nothing binds stay unbound instead of being an error (the wildcard
+    /// of `authorized_actions`; see `api.rs`).
+    unbound_outputs: bool,
+    sources: Option<&'p SourceMap>,
 }
 
 impl<'p> Gen<'p> {
@@ -135,7 +151,16 @@ impl<'p> Gen<'p> {
         for rule in &program.rules {
             rules.entry((rule.name.name.clone(), rule.params.len())).or_default().push(rule);
         }
-        Gen { program, graph, rules, errors: Vec::new(), fresh: 0, inline_depth: 0 }
+        Gen {
+            program,
+            graph,
+            rules,
+            errors: Vec::new(),
+            fresh: 0,
+            inline_depth: 0,
+            unbound_outputs: false,
+            sources: None,
+        }
     }
 
     fn fresh(&mut self, hint: &str) -> Ident {

@@ -65,6 +65,9 @@ impl<'p> Gen<'p> {
             let mut pre = Vec::new();
             let mut outputs = vec![None; args.len()];
             for (i, param) in &output_params {
+                if g.stays_unbound(param, &scope, &env) {
+                    continue;
+                }
                 match g.output_value(param, &scope, &mut env, &mut pre, &label) {
                     Some(v) => outputs[*i] = Some(v),
                     None => return quote! {},
