@@ -162,8 +162,9 @@ pub use polar_macros::PolarClass;
 /// makes it a [wildcard](Allowed::is_wildcard), where Oso raises an error unless
 /// `allow_wildcard`. Actions and fields are strings: a non-string one is a run-time error, as
 /// in Oso's Rust `get_allowed_actions::<String>`. When the policy binds the action in a way the
-/// compiler cannot enumerate (through a recursive rule, or with a constraint on an unbound
-/// action such as a specializer `action: String` that nothing binds, on which Oso itself errors),
+/// compiler cannot enumerate (through a recursive rule, or with a constraint on the unbound
+/// action, a specializer `action: String` that nothing binds or `not action = "x"`, which Oso
+/// turns into a constraint its hosts report as an error),
 /// `authorized_actions` is still generated, so that the rest of the policy compiles, but
 /// *using* it is a build error (from `cargo build`, not `cargo check`) that gives the reason
 /// and the policy location; the same holds for `authorized_fields`.

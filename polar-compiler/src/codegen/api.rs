@@ -352,6 +352,63 @@ impl<'p> Gen<'p> {
         true
     }
 
+    /// Records how often each variable occurs in a clause, for [`Gen::refuses_not`].
+    pub(super) fn note_clause_vars(&mut self, scope: &str, params: &[Param], body: &Term) {
+        if !self.unbound_outputs {
+            return;
+        }
+        let mut counts = HashMap::new();
+        let mut count = |t: &Term| {
+            if let Some(v) = t.as_variable() {
+                *counts.entry(v.to_owned()).or_default() += 1;
+            }
+        };
+        for param in params {
+            param.value.walk(&mut count);
+            if let Some(spec) = &param.specializer {
+                spec.walk(&mut count);
+            }
+        }
+        body.walk(&mut count);
+        self.clause_vars.insert(scope.to_owned(), counts);
+    }
+
+    /// Whether to refuse `not inner` when outputs may stay unbound. Oso negates by running
+    /// `inner` and failing if it has a result, except that bindings of a variable that was
+    /// already aliased to another unbound variable (an output parameter, or a variable a call
+    /// left unbound) become a constraint: `allow(u, action, r) if not action = "x"` queried
+    /// with `action` unbound gives the *constraint* `action != "x"`, which Oso's hosts report
+    /// as an error. Such a variable is one that occurs in the clause outside the `not`; a
+    /// variable local to the `not` is negated as usual.
+    pub(super) fn refuses_not(&mut self, inner: &Term, scope: &str, env: &Env) -> bool {
+        if !self.unbound_outputs {
+            return false;
+        }
+        let mut inside: HashMap<&str, (usize, Span)> = HashMap::new();
+        inner.walk(&mut |t| {
+            if let Some(v) =
+                t.as_variable().filter(|v| *v != "_" && !env.contains_key(&format!("{scope}/{v}")))
+            {
+                inside.entry(v).or_insert((0, t.span)).0 += 1;
+            }
+        });
+        let counts = self.clause_vars.get(scope);
+        let shared = inside
+            .into_iter()
+            .filter(|(v, (n, _))| counts.and_then(|c| c.get(*v)).is_none_or(|total| total > n))
+            .min_by_key(|(_, (_, span))| span.start);
+        match shared {
+            Some((v, (_, span))) => {
+                self.refuse(
+                    span,
+                    format!("`not` over `{v}`, which is unbound here and used outside the `not` (Oso makes it a constraint)"),
+                );
+                true
+            }
+            None => false,
+        }
+    }
+
     /// `check_inline_queries`, and one `#[test]` per inline query.
     fn inline_queries(&mut self) -> TokenStream {
         let queries: Vec<Term> = self.program.queries.clone();
@@ -408,6 +465,7 @@ impl<'p> Gen<'p> {
         self.fresh += 1;
         let scope = format!("q{}", self.fresh);
         let unbound_outputs = std::mem::replace(&mut self.unbound_outputs, true);
+        self.note_clause_vars(&scope, &[], query);
         let mut found = |_: &mut Gen<'p>, _: &Env| quote! { __polar_found = true; };
         let body = self.goal(query, &scope, &Env::new(), &mut found);
         self.unbound_outputs = unbound_outputs;
@@ -430,16 +488,23 @@ impl<'p> Gen<'p> {
         }
     }
 
-    /// `app_polar_line_12` for a query at line 12 of `app.polar` (`query_3` without sources).
+    /// `app_polar_line_12` for a query at line 12 of `app.polar`, `polar_source_line_2` in
+    /// `<polar! source>` (`query_3` without sources).
     fn test_name_of(&self, span: Span, index: usize) -> String {
         let Some(sources) = self.sources else { return format!("query_{index}") };
         let file = sources.get(span.file);
         let (line, _) = file.line_col(span.start as usize);
         let base = file.name.rsplit(['/', '\\']).next().unwrap_or(&file.name);
-        let clean: String = base
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '_' })
-            .collect();
+        let mut clean = String::new();
+        for c in base.chars() {
+            if c.is_ascii_alphanumeric() {
+                clean.push(c.to_ascii_lowercase());
+            } else if !clean.is_empty() && !clean.ends_with('_') {
+                clean.push('_');
+            }
+        }
+        let clean = clean.trim_end_matches('_');
+        let clean = if clean.is_empty() { "policy" } else { clean };
         format!("{clean}_line_{line}")
     }
 
@@ -511,6 +576,19 @@ mod tests {
         let cases = [
             // A specializer on the unbound action: Oso answers with an error.
             ("allow(u: User, _action: String, _: Repo) if u.admin;", "app.polar:1:25", "stays unbound"),
+            // Oso makes the negation a constraint `action != "x"` (and then errors).
+            (
+                "allow(u: User, action, _: Repo) if u.admin and not action = \"x\";",
+                "app.polar:1:52",
+                "`not` over `action`",
+            ),
+            // The same through a call.
+            (
+                "allow(u: User, action, r: Repo) if can(u, action, r);
+                 can(_: User, action, _: Repo) if not (action = \"x\" or action = \"y\");",
+                "app.polar:2:56",
+                "`not` over `action`",
+            ),
             // The action flows into a recursive rule.
             (
                 "allow(u: User, action, r: Repo) if can(u, action, r);
@@ -530,6 +608,17 @@ mod tests {
             assert!(message.contains("authorized_actions is not available for this policy"), "{message}");
             assert!(message.contains(location) && message.contains(why), "{policy}: {message}");
         }
+    }
+
+    #[test]
+    fn a_not_over_variables_local_to_it_is_enumerated() {
+        let code = compile(
+            r#"allow(u: User, "read", _: Repo) if not (p in u.perms and p = "banned");
+               allow(u: User, action, _: Repo) if action in u.perms and not (q in u.banned and q = action);"#,
+        )
+        .unwrap();
+        let f = item(&code, "pub fn try_authorized_actions");
+        assert!(!f.contains("unavailable"), "{f}");
     }
 
     #[test]

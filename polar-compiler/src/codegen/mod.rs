@@ -142,6 +142,9 @@ struct Gen<'p> {
     /// Output parameters nothing binds stay unbound instead of being an error (the wildcard
     /// of `authorized_actions`; see `api.rs`).
     unbound_outputs: bool,
+    /// In that mode, how often each variable occurs in each clause (by scope): a `not` over
+    /// a variable that occurs outside it is refused (see `api.rs`).
+    clause_vars: HashMap<String, HashMap<String, usize>>,
     sources: Option<&'p SourceMap>,
 }
 
@@ -159,6 +162,7 @@ impl<'p> Gen<'p> {
             fresh: 0,
             inline_depth: 0,
             unbound_outputs: false,
+            clause_vars: HashMap::new(),
             sources: None,
         }
     }
