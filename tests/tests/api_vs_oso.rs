@@ -858,6 +858,28 @@ mod refused {
     }
 }
 
+/// Why a `not` over an output parameter of a called rule is refused even by `is_allowed`:
+/// Oso turns it into a constraint, so this `allow` holds whenever `d.id` is not 5 (negation as
+/// failure would never hold).
+#[test]
+fn oso_negates_an_aliased_unbound_variable_as_a_constraint() {
+    #[derive(oso::PolarClass, Clone)]
+    struct Doc {
+        #[polar(attribute)]
+        id: i64,
+    }
+    let mut oso = Oso::new();
+    oso.register_class(<Doc as oso::PolarClass>::get_polar_class()).unwrap();
+    oso.load_str(
+        r#"allow(_, "read", d: Doc) if f(x, d) and x = 5;
+           f(y, d: Doc) if not y = d.id and y = 5;"#,
+    )
+    .unwrap();
+    for (id, expected) in [(1, true), (5, false)] {
+        assert_eq!(oso.is_allowed(0, "read", Doc { id }).unwrap(), expected, "id {id}");
+    }
+}
+
 /// The same policies compiled: everything but `authorized_actions` works (using that is a
 /// build error, see the `compile_fail` example of `polar!`).
 #[test]

@@ -25,6 +25,15 @@ use crate::diagnostic::Diagnostic;
 use crate::lower::print::term_to_polar;
 use crate::source::Span;
 
+/// The variables of one clause (or inline query) that a `not` may not negate while unbound.
+#[derive(Default)]
+pub(super) struct ClauseVars {
+    /// Output parameters: aliased to the caller's unbound variable.
+    aliased: Vec<String>,
+    /// When outputs may stay unbound, the occurrences of each variable in the clause.
+    counts: HashMap<String, usize>,
+}
+
 /// How the set of an enumerating entry point is computed.
 enum Enumeration {
     /// The code that fills the set, and the table of the policy's literal results.
@@ -352,38 +361,53 @@ impl<'p> Gen<'p> {
         true
     }
 
-    /// Records how often each variable occurs in a clause, for [`Gen::refuses_not`].
-    pub(super) fn note_clause_vars(&mut self, scope: &str, params: &[Param], body: &Term) {
-        if !self.unbound_outputs {
-            return;
-        }
+    /// Records, for [`Gen::refuses_not`], which variables of a clause are aliased to a
+    /// caller's unbound variable (its output parameters) and, when outputs may stay unbound,
+    /// how often each variable occurs in the clause.
+    pub(super) fn note_clause_vars(
+        &mut self,
+        scope: &str,
+        params: &[Param],
+        body: &Term,
+        args: &[Option<Val>],
+    ) {
+        let aliased: Vec<String> = params
+            .iter()
+            .zip(args)
+            .filter(|(_, arg)| arg.is_none())
+            .filter_map(|(p, _)| p.value.as_variable().map(str::to_owned))
+            .collect();
         let mut counts = HashMap::new();
-        let mut count = |t: &Term| {
-            if let Some(v) = t.as_variable() {
-                *counts.entry(v.to_owned()).or_default() += 1;
+        if self.unbound_outputs {
+            let mut count = |t: &Term| {
+                if let Some(v) = t.as_variable() {
+                    *counts.entry(v.to_owned()).or_default() += 1;
+                }
+            };
+            for param in params {
+                param.value.walk(&mut count);
+                if let Some(spec) = &param.specializer {
+                    spec.walk(&mut count);
+                }
             }
-        };
-        for param in params {
-            param.value.walk(&mut count);
-            if let Some(spec) = &param.specializer {
-                spec.walk(&mut count);
-            }
+            body.walk(&mut count);
         }
-        body.walk(&mut count);
-        self.clause_vars.insert(scope.to_owned(), counts);
+        if !aliased.is_empty() || !counts.is_empty() {
+            self.clause_vars.insert(scope.to_owned(), ClauseVars { aliased, counts });
+        }
     }
 
-    /// Whether to refuse `not inner` when outputs may stay unbound. Oso negates by running
-    /// `inner` and failing if it has a result, except that bindings of a variable that was
-    /// already aliased to another unbound variable (an output parameter, or a variable a call
-    /// left unbound) become a constraint: `allow(u, action, r) if not action = "x"` queried
-    /// with `action` unbound gives the *constraint* `action != "x"`, which Oso's hosts report
-    /// as an error. Such a variable is one that occurs in the clause outside the `not`; a
-    /// variable local to the `not` is negated as usual.
+    /// Whether to refuse `not inner`. Oso negates by running `inner` and failing if it has a
+    /// result, except that bindings of a variable that was already aliased to another unbound
+    /// variable become a *constraint* (`polar-core/src/inverter.rs`): `allow(u, action, r) if
+    /// not action = "x"` queried with `action` unbound gives `action != "x"`, which Oso's hosts
+    /// report as an error, and `f(y, d) if not y = d.id and y = 5` called with `y` unbound
+    /// holds (for `d.id != 5`) where negation as failure never would. The aliased variables
+    /// are the output parameters of an inlined clause and, when outputs may stay unbound,
+    /// the variables a call left unbound: conservatively, those that occur in the clause
+    /// outside the `not`. A variable local to the `not` is negated as usual.
     pub(super) fn refuses_not(&mut self, inner: &Term, scope: &str, env: &Env) -> bool {
-        if !self.unbound_outputs {
-            return false;
-        }
+        let Some(vars) = self.clause_vars.get(scope) else { return false };
         let mut inside: HashMap<&str, (usize, Span)> = HashMap::new();
         inner.walk(&mut |t| {
             if let Some(v) =
@@ -392,16 +416,19 @@ impl<'p> Gen<'p> {
                 inside.entry(v).or_insert((0, t.span)).0 += 1;
             }
         });
-        let counts = self.clause_vars.get(scope);
-        let shared = inside
+        let aliased = inside
             .into_iter()
-            .filter(|(v, (n, _))| counts.and_then(|c| c.get(*v)).is_none_or(|total| total > n))
+            .filter(|(v, (n, _))| {
+                vars.aliased.iter().any(|a| a == v) || vars.counts.get(*v).is_some_and(|total| total > n)
+            })
             .min_by_key(|(_, (_, span))| span.start);
-        match shared {
+        match aliased {
             Some((v, (_, span))) => {
                 self.refuse(
                     span,
-                    format!("`not` over `{v}`, which is unbound here and used outside the `not` (Oso makes it a constraint)"),
+                    format!(
+                        "`not` over `{v}`, which is unbound here and shared with the rest of the query (Oso makes it a constraint)"
+                    ),
                 );
                 true
             }
@@ -465,7 +492,7 @@ impl<'p> Gen<'p> {
         self.fresh += 1;
         let scope = format!("q{}", self.fresh);
         let unbound_outputs = std::mem::replace(&mut self.unbound_outputs, true);
-        self.note_clause_vars(&scope, &[], query);
+        self.note_clause_vars(&scope, &[], query, &[]);
         let mut found = |_: &mut Gen<'p>, _: &Env| quote! { __polar_found = true; };
         let body = self.goal(query, &scope, &Env::new(), &mut found);
         self.unbound_outputs = unbound_outputs;
@@ -608,6 +635,27 @@ mod tests {
             assert!(message.contains("authorized_actions is not available for this policy"), "{message}");
             assert!(message.contains(location) && message.contains(why), "{policy}: {message}");
         }
+    }
+
+    #[test]
+    fn a_not_over_an_output_parameter_is_refused_even_for_is_allowed() {
+        // Oso: `y != d.id` becomes a constraint, and `allow` holds for every `d.id` but 5
+        // (tests/tests/api_vs_oso.rs); negation as failure would never hold.
+        let err = compile(
+            r#"allow(_: User, "read", d: Doc) if f(x, d) and x = 5;
+               f(y, d: Doc) if not y = d.id and y = 5;"#,
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("G0001") && err.contains("app.polar:2:36") && err.contains("`not` over `y`"),
+            "{err}"
+        );
+        // Bound before the `not`: negation as failure.
+        compile(
+            r#"allow(_: User, "read", d: Doc) if f(x, d) and x = 5;
+               f(y, d: Doc) if y = 5 and not y = d.id;"#,
+        )
+        .unwrap();
     }
 
     #[test]

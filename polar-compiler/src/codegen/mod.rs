@@ -142,9 +142,8 @@ struct Gen<'p> {
     /// Output parameters nothing binds stay unbound instead of being an error (the wildcard
     /// of `authorized_actions`; see `api.rs`).
     unbound_outputs: bool,
-    /// In that mode, how often each variable occurs in each clause (by scope): a `not` over
-    /// a variable that occurs outside it is refused (see `api.rs`).
-    clause_vars: HashMap<String, HashMap<String, usize>>,
+    /// By clause scope, the variables a `not` may not negate while unbound (see `api.rs`).
+    clause_vars: HashMap<String, api::ClauseVars>,
     sources: Option<&'p SourceMap>,
 }
 

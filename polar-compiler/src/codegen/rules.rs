@@ -47,7 +47,7 @@ impl<'p> Gen<'p> {
     ) -> TokenStream {
         self.fresh += 1;
         let scope = format!("c{}", self.fresh);
-        self.note_clause_vars(&scope, &rule.params, &rule.body);
+        self.note_clause_vars(&scope, &rule.params, &rule.body, args);
         let label = syn_label(&format!("clause{}", self.fresh));
         let mut env = Env::new();
         let mut checks = Vec::new();
