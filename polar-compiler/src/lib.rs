@@ -82,7 +82,8 @@ pub fn compile(sources: &SourceMap) -> Result<proc_macro2::TokenStream, String> 
     let (Some(program), Some(graph)) = (checked.program, checked.graph) else {
         return Err("the policy did not parse".into());
     };
-    codegen::generate(&program, &graph, Some(sources)).map_err(|errors| diagnostic::render(&errors, sources))
+    codegen::generate_with_sources(&program, &graph, Some(sources))
+        .map_err(|errors| diagnostic::render(&errors, sources))
 }
 
 /// [`compile`], formatted as a Rust file with `prettyplease` (`polarc expand`).

@@ -69,6 +69,7 @@
 // Lets the derive's `::polar_runtime::...` paths resolve inside this crate's own tests.
 extern crate self as polar_runtime;
 
+mod actions;
 mod arith;
 mod class;
 mod cmp;
@@ -80,6 +81,7 @@ mod num;
 pub mod support;
 mod view;
 
+pub use actions::{Allowed, AllowedIter, InlineQueryError};
 pub use arith::{ArithOp, Number, ToNumber, add, div, modulo, mul, rem, sub};
 pub use class::{Bare, Field, PolarClass, field_hash};
 pub use cmp::{CmpOp, Compare, Equal, Nil, Unify, compare, equal, unify};
@@ -138,9 +140,38 @@ pub use polar_macros::PolarClass;
 ///
 /// `polar!(file = "policies/app.polar")` (a path relative to the crate's `Cargo.toml`) or
 /// `polar!(source = "...")`. Class names in the policy resolve to the Rust types of the same
-/// name in scope. Generates `is_allowed(&actor, action, &resource) -> bool`,
-/// `try_is_allowed` (run-time errors visible) and `rules::<name>` for every rule. Errors in
-/// the policy are build errors that name the policy's `path:line:column`.
+/// name in scope. Errors in the policy are build errors that name the policy's
+/// `path:line:column`. Generates, with Oso's semantics:
+///
+/// | item | what it answers |
+/// |---|---|
+/// | `is_allowed(&actor, action, &resource) -> bool` | whether `allow(actor, action, resource)` holds; a run-time error denies |
+/// | `try_is_allowed(..) -> Result<bool, RuntimeError>` | the same, run-time errors visible |
+/// | `authorize(&actor, action, &resource) -> Result<(), AuthorizationError>` | `NotFound` when the actor may not even `"read"` the resource (or the action is `"read"`), else `Forbidden` |
+/// | `authorized_actions(&actor, &resource) -> Allowed` | every action `allow` binds; a run-time error gives the empty set |
+/// | `try_authorized_actions(..) -> Result<Allowed, RuntimeError>` | the same, run-time errors visible |
+/// | `authorize_request(&actor, &request) -> Result<(), AuthorizationError>` | `allow_request(actor, request)`, else `Forbidden` (only when the policy has `allow_request` rules) |
+/// | `authorize_field(&actor, action, &resource, field) -> Result<(), AuthorizationError>` | `allow_field(actor, action, resource, field)`, else `Forbidden` (only with `allow_field` rules) |
+/// | `authorized_fields(&actor, action, &resource) -> Allowed`, `try_authorized_fields` | every field `allow_field` binds (only with `allow_field` rules) |
+/// | `rules::<name>(..) -> Result<bool, RuntimeError>` | whether any rule holds (`rules::has_role(&user, "admin", &org)`; `rules::<name>_<arity>` when a name has several arities) |
+/// | `check_inline_queries() -> Result<(), InlineQueryError>` | whether every inline query `?= goal;` has a solution (Oso refuses to load the policy otherwise) |
+/// | one `#[test] fn inline_query_<file>_line_<n>()` per inline query | the same, as a test of the crate that expands the macro |
+///
+/// [`Allowed`] is the set of actions (or fields): the policy's string literals are stored
+/// without allocating. A clause that allows every action (`allow(_: User, _action, _: Repo)`)
+/// makes it a [wildcard](Allowed::is_wildcard), where Oso raises an error unless
+/// `allow_wildcard`. Actions and fields are strings: a non-string one is a run-time error, as
+/// in Oso's Rust `get_allowed_actions::<String>`. When the policy binds the action in a way the
+/// compiler cannot enumerate (through a recursive rule, or with a constraint on the unbound
+/// action, a specializer `action: String` that nothing binds or `not action = "x"`, which Oso
+/// turns into a constraint its hosts report as an error),
+/// `authorized_actions` is still generated, so that the rest of the policy compiles, but
+/// *using* it is a build error (from `cargo build`, not `cargo check`) that gives the reason
+/// and the policy location; the same holds for `authorized_fields`.
+///
+/// Expanded inside a function body the items work the same, except the inline-query tests:
+/// Rust runs no test that is not a module-level item (rustc warns "cannot test inner items");
+/// call `check_inline_queries()` instead.
 ///
 /// ```
 /// use polar_runtime::PolarClass;
@@ -160,5 +191,50 @@ pub use polar_macros::PolarClass;
 /// assert!(is_allowed(&alice, "read", &public));
 /// assert!(!is_allowed(&alice, "read", &private));
 /// assert!(is_allowed(&admin, "delete", &private));
+///
+/// let actions = authorized_actions(&alice, &public);
+/// assert_eq!(actions.iter().collect::<Vec<_>>(), ["read"]);
+/// assert!(authorized_actions(&admin, &private).is_wildcard()); // any action
+/// assert!(authorized_actions(&alice, &private).is_empty());
+/// ```
+///
+/// Inline queries, fields and requests:
+///
+/// ```
+/// use polar_runtime::{AuthorizationError, PolarClass};
+///
+/// #[derive(PolarClass)]
+/// struct User { name: String }
+/// #[derive(PolarClass)]
+/// struct Doc { owner: String }
+/// #[derive(PolarClass)]
+/// struct Request { path: String }
+///
+/// polar_runtime::polar!(source = r#"
+///     allow_field(_: User, "read", _: Doc, "title");
+///     allow_field(user: User, "read", doc: Doc, "body") if doc.owner = user.name;
+///     allow_request(_: User, request: Request) if request.path = "/";
+///     public("title");
+///     ?= public("title");
+/// "#);
+///
+/// let (ann, doc) = (User { name: "ann".into() }, Doc { owner: "ann".into() });
+/// assert_eq!(authorized_fields(&ann, "read", &doc).iter().collect::<Vec<_>>(), ["title", "body"]);
+/// assert_eq!(authorize_field(&ann, "write", &doc, "title"), Err(AuthorizationError::Forbidden));
+/// assert_eq!(authorize_request(&ann, &Request { path: "/".into() }), Ok(()));
+/// assert_eq!(check_inline_queries(), Ok(()));
+/// ```
+///
+/// Using `authorized_actions` of a policy where it is unavailable does not build:
+///
+/// ```compile_fail,E0080
+/// #[derive(polar_runtime::PolarClass)]
+/// struct User { admin: bool }
+///
+/// polar_runtime::polar!(source = r#"allow(user: User, _action: String, _: User) if user.admin;"#);
+///
+/// let user = User { admin: true };
+/// assert!(is_allowed(&user, "read", &user)); // fine
+/// let _ = authorized_actions(&user, &user); // "authorized_actions is not available for this policy: ..."
 /// ```
 pub use polar_macros::polar;

@@ -80,12 +80,35 @@ fn compiled_checks_allocate_nothing() {
     assert!(allowed > 0 && allowed < checks);
 }
 
+/// `authorized_actions` stores the policy's literal actions as bits: no allocation either.
+#[test]
+fn authorized_actions_allocate_nothing() {
+    let (world, _) = sample();
+    let mut found = 0usize;
+    let n = allocations_during(|| {
+        for user in &world.users {
+            for repo in &world.repos {
+                found += black_box(authz::authorized_actions(user, repo)).len();
+            }
+            for issue in &world.issues {
+                found += black_box(authz::try_authorized_actions(user, issue).unwrap()).len();
+            }
+        }
+    });
+    assert_eq!(n, 0, "{n} allocations");
+    assert!(found > 0);
+}
+
 #[test]
 fn generated_items_are_send_and_sync() {
     fn send_sync<T: Send + Sync>(_: T) {}
     send_sync(authz::is_allowed::<gitclub::models::User, gitclub::models::Repo>);
     send_sync(authz::try_is_allowed::<gitclub::models::User, gitclub::models::Issue>);
     send_sync(authz::rules);
+    send_sync(authz::authorized_actions::<gitclub::models::User, gitclub::models::Org>(
+        &sample().0.users[0],
+        &sample().0.orgs[0],
+    ));
     // A check can run on another thread while this one runs checks too.
     let (world, _) = sample();
     let (user, repo) = (world.users[0].clone(), world.repos[0].clone());

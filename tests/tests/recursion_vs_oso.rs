@@ -141,6 +141,14 @@ fn compiled_recursive_policy_agrees_with_oso() {
     proptest!(config, |(users in prop::collection::vec(user(), 1..3), folders in folders())| {
         for u in &users {
             for f in &folders {
+                // `authorized_actions` enumerates the actions through the recursive rules.
+                let theirs: Result<std::collections::HashSet<String>, _> =
+                    oso.get_allowed_actions(oso_side::User::from(u), oso_side::Folder::from(f));
+                let ours = compiled::authz::try_authorized_actions(u, f);
+                let ours: Option<std::collections::HashSet<String>> =
+                    ours.ok().map(|set| set.iter().map(str::to_owned).collect());
+                prop_assert_eq!(ours.clone(), theirs.as_ref().ok().cloned(), "authorized_actions({:?}, {:?})", u, f);
+                compared.set(compared.get() + 1);
                 for action in ACTIONS {
                     let theirs = oso.is_allowed(oso_side::User::from(u), action, oso_side::Folder::from(f));
                     let theirs = theirs.map_err(|e| format!("Oso error: {e}"));

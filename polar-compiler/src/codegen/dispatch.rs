@@ -86,7 +86,14 @@ impl<'p> Gen<'p> {
             let spec = Spec { name: name.clone(), consts: vec![None; *arity] };
             functions.push(self.rule_function(&spec, rule_fn_ident(name, *arity)));
         }
-        // Specializations and binding-mode functions request each other.
+        functions.extend(self.pending_functions());
+        functions
+    }
+
+    /// The specializations and binding-mode functions requested so far, and those they
+    /// request in turn.
+    pub(super) fn pending_functions(&mut self) -> Vec<TokenStream> {
+        let mut functions = Vec::new();
         loop {
             if let Some(spec) = self.specs.pending.pop() {
                 let ident = self.specs.idents[&spec].clone();
@@ -153,10 +160,12 @@ impl<'p> Gen<'p> {
             .into_iter()
             .filter(|rule| !excluded_by_constants(rule, &args))
             .collect();
+        let collecting = std::mem::take(&mut self.modes.collecting);
         let body = match index_position(&clauses, &spec.consts) {
             Some(position) => self.indexed_clauses(&clauses, &args, position),
             None => self.clauses_in_order(&clauses, &args),
         };
+        self.modes.collecting = collecting;
         quote! {
             #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
             #[inline]

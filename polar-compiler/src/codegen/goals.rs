@@ -41,6 +41,9 @@ impl<'p> Gen<'p> {
                 code
             }
             TermKind::Not(inner) => {
+                if self.refuses_not(inner, scope, env) {
+                    return quote! {};
+                }
                 let label = syn_label(&format!("not{}", self.fresh + 1));
                 self.fresh += 1;
                 let label2 = label.clone();

@@ -42,9 +42,15 @@ const BUILTIN_CLASSES: [&str; 7] = ["String", "Integer", "Float", "Boolean", "Li
 
 /// Generates the items of a compiled policy: `is_allowed`, `try_is_allowed`, `rules::*` and
 /// the rule functions. Errors name the policy location of each construct that is refused.
+pub fn generate(program: &Program, graph: &RuleGraph) -> Result<TokenStream, Vec<Diagnostic>> {
+    generate_with_sources(program, graph, None)
+}
+
+/// [`generate`], with the sources the spans point into: generated messages and the names of
+/// the inline-query tests then give `path:line:column` rather than byte offsets.
 ///
-/// `sources` gives the `path:line:column` of build errors about host types (see `typing`).
-pub fn generate(
+/// `sources` also gives the `path:line:column` of build errors about host types (see `typing`).
+pub fn generate_with_sources(
     program: &Program,
     graph: &RuleGraph,
     sources: Option<&SourceMap>,
@@ -52,13 +58,15 @@ pub fn generate(
     let mut g = Gen::new(program, graph);
     g.sources = sources;
     let keys: Vec<(String, usize)> = g.rules.keys().cloned().collect();
-    let functions = g.rule_functions(&keys);
+    let mut functions = g.rule_functions(&keys);
+    let items = g.entry_points(&keys, &[]);
+    // The entry points (`authorized_actions`, inline queries) may call for more.
+    functions.extend(g.pending_functions());
     if !g.errors.is_empty() {
         return Err(g.errors);
     }
-    let entry_points = g.entry_points(&keys, &functions);
     let (classes, pairs, sites) = (g.class_checks(), g.allowed_pairs_trait(), g.site_items());
-    Ok(quote! { #entry_points #pairs #classes #(#sites)* })
+    Ok(quote! { #items #(#functions)* #pairs #classes #(#sites)* })
 }
 
 fn rule_fn_ident(name: &str, arity: usize) -> Ident {
@@ -134,12 +142,17 @@ struct Gen<'p> {
     fresh: usize,
     inline_depth: usize,
     specs: dispatch::Specs,
-    sources: Option<&'p SourceMap>,
     sites: typing::Sites,
     modes: recursion::Modes,
     /// The class of values known to be instances of one (by their expression): bound by a
     /// specializer. Lets inlining drop callee clauses that specialize on another class.
     classes: HashMap<String, String>,
+    /// Output parameters nothing binds stay unbound instead of being an error (the wildcard
+    /// of `authorized_actions`; see `api.rs`).
+    unbound_outputs: bool,
+    /// By clause scope, the variables a `not` may not negate while unbound (see `api.rs`).
+    clause_vars: HashMap<String, api::ClauseVars>,
+    sources: Option<&'p SourceMap>,
 }
 
 impl<'p> Gen<'p> {
@@ -156,10 +169,12 @@ impl<'p> Gen<'p> {
             fresh: 0,
             inline_depth: 0,
             specs: dispatch::Specs::default(),
-            sources: None,
             sites: typing::Sites::default(),
             modes: recursion::Modes::default(),
             classes: HashMap::new(),
+            unbound_outputs: false,
+            clause_vars: HashMap::new(),
+            sources: None,
         }
     }
 

@@ -30,6 +30,9 @@ pub(super) struct Modes {
     pending: Vec<(String, Vec<bool>)>,
     /// Nesting of contexts whose success is a `break` to a label (`not`).
     pub(super) label_success: usize,
+    /// Whether success records a result and goes on (`authorized_actions`, inline queries)
+    /// rather than returning `Ok(true)` from the enclosing function.
+    pub(super) collecting: bool,
 }
 
 impl<'p> Gen<'p> {
@@ -97,14 +100,18 @@ impl<'p> Gen<'p> {
             quote! { &#e as &dyn ::polar_runtime::Polar }
         });
         let rest = k(self, &env);
-        quote! {
-            if #f(cx, #(#inputs,)* &mut |#(#outputs: &dyn ::polar_runtime::Polar),*| {
+        let call = quote! {
+            #f(cx, #(#inputs,)* &mut |#(#outputs: &dyn ::polar_runtime::Polar),*| {
                 #(#typing)*
                 #rest
                 ::core::result::Result::Ok(false)
-            })? {
-                return ::core::result::Result::Ok(true);
-            }
+            })?
+        };
+        if self.modes.collecting {
+            // The continuation records every solution and never stops the search.
+            quote! { #call; }
+        } else {
+            quote! { if #call { return ::core::result::Result::Ok(true); } }
         }
     }
 
@@ -154,6 +161,7 @@ impl<'p> Gen<'p> {
         let dyns = (0..outputs).map(|_| quote! { &dyn ::polar_runtime::Polar });
         let clauses: Vec<&'p LoweredRule> = self.rules[&(name.to_owned(), mode.len())].clone();
         let saved = std::mem::take(&mut self.modes.label_success);
+        let collecting = std::mem::take(&mut self.modes.collecting);
         let mut bodies = Vec::new();
         for clause in clauses {
             let mut solution = |_: &mut Gen<'p>, outs: &[Option<Val>]| {
@@ -168,6 +176,7 @@ impl<'p> Gen<'p> {
             bodies.push(self.clause(clause, &args, &mut solution));
         }
         self.modes.label_success = saved;
+        self.modes.collecting = collecting;
         quote! {
             #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
             fn #f(

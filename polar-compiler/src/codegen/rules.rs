@@ -21,6 +21,7 @@ impl<'p> Gen<'p> {
     ) -> TokenStream {
         self.fresh += 1;
         let scope = format!("c{}", self.fresh);
+        self.note_clause_vars(&scope, &rule.params, &rule.body, args);
         let label = syn_label(&format!("clause{}", self.fresh));
         let mut env = Env::new();
         let mut checks = Vec::new();
@@ -43,6 +44,9 @@ impl<'p> Gen<'p> {
             let solution = syn_label(&format!("solution{}", g.fresh + 1));
             g.fresh += 1;
             for (i, param) in &output_params {
+                if g.stays_unbound(param, &scope, &env) {
+                    continue;
+                }
                 match g.output_value(param, &scope, &mut env, &mut pre, &solution) {
                     Some(v) => outputs[*i] = Some(v),
                     None => return quote! {},
