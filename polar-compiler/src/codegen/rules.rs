@@ -20,18 +20,24 @@ impl<'p> Gen<'p> {
         let clauses: Vec<&LoweredRule> = self.rules[&(name.clone(), *arity)].clone();
         let mut bodies = Vec::new();
         for clause in clauses {
-            let mut succeed =
-                |_: &mut Gen<'p>, _: &[Option<Val>]| quote! { return ::core::result::Result::Ok(true); };
+            // Inside `not`/`forall` a solution does not end the search (`Cx::exhaustive`).
+            let mut succeed = |_: &mut Gen<'p>, _: &[Option<Val>]| {
+                quote! {
+                    if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
+                    __polar_found = true;
+                }
+            };
             bodies.push(self.clause(clause, &args, &mut succeed));
         }
         quote! {
-            #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
+            #[allow(unused_variables, unused_labels, unreachable_code, unused_mut, unused_assignments, non_snake_case, clippy::all)]
             fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(
                 cx: &::polar_runtime::support::Cx, #(#params: &#types),*
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
                 let _depth = cx.enter()?;
+                let mut __polar_found = false;
                 #(#bodies)*
-                ::core::result::Result::Ok(false)
+                ::core::result::Result::Ok(__polar_found)
             }
         }
     }

@@ -1,0 +1,26 @@
+# List and dictionary literals, dictionary lookups, `in` over literals and strings, strings.
+allow(u: User, "names", _d: Doc) if u.name in ["ann", "bo"];
+allow(u: User, "mixed_in", d: Doc) if d.level in [1, 2.0, u.age];
+allow(_u: User, "any_type", d: Doc) if d.weight in [1, "a", true, 2.5, nan];
+allow(_u: User, "bind_in", d: Doc) if x in [1, 2, 3] and x = d.level;
+allow(u: User, "bind_mixed", d: Doc) if x in [u.age, d.level, 7] and x > 5;
+allow(_u: User, "nums_eq", d: Doc) if [1, 2] = d.nums;
+allow(_u: User, "nums_bind", d: Doc) if [x, y] = d.nums and x < y;
+allow(_u: User, "nums_empty", d: Doc) if d.nums = [];
+allow(u: User, "nums_nested", d: Doc) if [d.level, 1] = [2, u.age];
+allow(_u: User, "dict_eq", d: Doc) if d.dict = {a: 1, b: 2};
+allow(u: User, "dict_bind", d: Doc) if {a: x} = d.dict and x = u.age;
+allow(_u: User, "dict_empty", d: Doc) if {} = d.dict;
+allow(u: User, "lookup", d: Doc) if d.dict.a = 1 and u.prefs.b > 0;
+allow(_u: User, "lookups", d: Doc) if d.dict.a < d.dict.b;
+allow(u: User, "var_list", _d: Doc) if xs = ["x", "y", "ann"] and u.name in xs;
+allow(u: User, "tags_lit", d: Doc) if ["a", t] = d.tags and t in u.tags;
+allow(u: User, "chars", d: Doc) if c in d.title and c = u.name;
+allow(_u: User, "char_a", d: Doc) if "a" in d.title;
+allow(u: User, "strcmp", d: Doc) if d.title < "m" and u.name != "";
+allow(_u: User, "strlit", d: Doc) if d.title = "ann" or d.title == "bo" or "zed" = d.title;
+allow(_u: User, "not_in", d: Doc) if not d.level in [0, 1];
+allow(_u: User, "nil", d: Doc) if d.owner = nil;
+allow(u: User, "owner", d: Doc) if o in d.owner and o = u.name;
+allow(u: User, "some", d: Doc) if n in u.nick and n = d.title;
+allow(_u: User, "inf", d: Doc) if d.weight = inf or d.weight < -inf or d.weight = -inf;
