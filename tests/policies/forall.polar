@@ -19,3 +19,9 @@ allow(_u: User, "late_forall", _d: Doc);
 allow(_u: User, "late_call", d: Doc) if not has_big(d);
 allow(_u: User, "late_call", _d: Doc);
 has_big(d: Doc) if n in d.nums and n * 2 > 4;
+# A rule call answers at its first solution; when the rest of the conjunction then fails,
+# Oso backtracks into the rule and may meet an error there.
+allow(u: User, "backtrack", _d: Doc) if succ_small(u.age) and u.age = 2;
+allow(_u: User, "backtrack", _d: Doc);
+succ_small(x) if x = 1;
+succ_small(x) if x + 9223372036854775807 > 0;

@@ -24,3 +24,7 @@ allow(_u: User, "nil", d: Doc) if d.owner = nil;
 allow(u: User, "owner", d: Doc) if o in d.owner and o = u.name;
 allow(u: User, "some", d: Doc) if n in u.nick and n = d.title;
 allow(_u: User, "inf", d: Doc) if d.weight = inf or d.weight < -inf or d.weight = -inf;
+allow(u: User, "chars_lit", _d: Doc) if c in "xyz" and c = u.name;
+allow(u: User, "kind", d: Doc) if d.kind = "pdf" or d.kind > u.name;
+allow(_u: User, "kind_char", d: Doc) if "p" in d.kind and not "" in d.kind;
+allow(u: User, "kind_eq", d: Doc) if d.kind == u.name or d.kind in u.tags;

@@ -6,8 +6,10 @@
 //! fail the same way: a query that raises an error in Oso (overflow, `mod` by zero) must be a
 //! `RuntimeError` here, and the other way round. Worlds include the edge values: 0, negative
 //! numbers, `i64::MIN`/`i64::MAX` (overflow), NaN and infinite floats, empty lists and maps,
-//! missing dictionary keys, `None`.
+//! missing dictionary keys, `None`. The compiled checks allocate nothing (a counting global
+//! allocator, per thread, around each of them), except where a method the policy calls does.
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -16,6 +18,45 @@ use std::sync::Once;
 use polar_runtime::{ArithOp, RuntimeError};
 
 use proptest::prelude::*;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+struct Counting;
+
+fn count() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: forwards to the system allocator; counting touches only a const-initialized
+// thread-local `Cell`, which does not allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+    let before = ALLOCATIONS.with(Cell::get);
+    let result = f();
+    (result, ALLOCATIONS.with(Cell::get) - before)
+}
 
 /// Method bodies shared by both sides.
 mod logic {
@@ -78,6 +119,8 @@ mod compiled {
         pub nums: Vec<i64>,
         pub dict: BTreeMap<String, i64>,
         pub owner: Option<String>,
+        /// A `&str` field: compared and iterated like a `String`.
+        pub kind: &'static str,
     }
 
     pub mod arith {
@@ -134,6 +177,8 @@ mod oso_side {
         pub dict: BTreeMap<String, i64>,
         #[polar(attribute)]
         pub owner: Option<String>,
+        #[polar(attribute)]
+        pub kind: String,
     }
 
     pub fn oso(policy: &str) -> oso::Oso {
@@ -174,6 +219,7 @@ fn to_oso_doc(d: &compiled::Doc) -> oso_side::Doc {
         nums: d.nums.clone(),
         dict: d.dict.clone(),
         owner: d.owner.clone(),
+        kind: d.kind.to_owned(),
     }
 }
 
@@ -222,8 +268,9 @@ fn doc() -> impl Strategy<Value = compiled::Doc> {
         prop::collection::vec(prop::sample::select(vec![-1i64, 0, 1, 2, 3, 7, i64::MAX]), 0..4),
         map::<BTreeMap<String, i64>>(),
         prop::option::of(word()),
+        prop::sample::select(vec!["pdf", "png", "", "bo", "a"]),
     )
-        .prop_map(|(title, level, weight, tags, nums, dict, owner)| compiled::Doc {
+        .prop_map(|(title, level, weight, tags, nums, dict, owner, kind)| compiled::Doc {
             title,
             level,
             weight,
@@ -231,6 +278,7 @@ fn doc() -> impl Strategy<Value = compiled::Doc> {
             nums,
             dict,
             owner,
+            kind,
         })
 }
 
@@ -254,8 +302,9 @@ fn silence_oso_mod_panics() {
 type Compiled = fn(&compiled::User, &str, &compiled::Doc) -> Result<bool, RuntimeError>;
 
 /// Compares the compiled policy with Oso on generated worlds, for every action of the policy
-/// and two it does not know; returns the number of queries compared.
-fn agree(name: &str, policy: &str, ours: Compiled) -> usize {
+/// and two it does not know; returns the number of queries compared. With `alloc_free`, each
+/// compiled check must allocate nothing.
+fn agree(name: &str, policy: &str, alloc_free: bool, ours: Compiled) -> usize {
     let mut actions: Vec<String> = policy
         .lines()
         .filter_map(|l| l.strip_prefix("allow(").and_then(|l| l.split('"').nth(1)))
@@ -273,9 +322,13 @@ fn agree(name: &str, policy: &str, ours: Compiled) -> usize {
             for d in &docs {
                 for action in &actions {
                     let theirs = catch_unwind(AssertUnwindSafe(|| {
-                        oso.is_allowed(to_oso_user(u), action.as_str(), to_oso_doc(d))
+                        oso.is_allowed(to_oso_user(u), action.as_str(), to_oso_doc(d)).map_err(|e| e.to_string())
                     }));
-                    let ours = ours(u, action, d);
+                    let (ours, allocations) = allocations_during(|| ours(u, action, d));
+                    prop_assert!(
+                        !alloc_free || allocations == 0,
+                        "{}: is_allowed({:?}, {:?}, {:?}) allocated {} times", name, u, action, d, allocations
+                    );
                     let same = match (&ours, &theirs) {
                         (Ok(a), Ok(Ok(b))) => a == b,
                         (Err(_), Ok(Err(_))) => true,
@@ -287,7 +340,6 @@ fn agree(name: &str, policy: &str, ours: Compiled) -> usize {
                         }
                         _ => false,
                     };
-                    let theirs = theirs.map(|r| r.map_err(|e| e.to_string()));
                     prop_assert!(
                         same,
                         "{}: is_allowed({:?}, {:?}, {:?}): ours {:?}, Oso {:?}",
@@ -312,7 +364,7 @@ fn agree(name: &str, policy: &str, ours: Compiled) -> usize {
 
 #[test]
 fn arithmetic_agrees_with_oso() {
-    let n = agree("arith", include_str!("../policies/arith.polar"), |u, a, d| {
+    let n = agree("arith", include_str!("../policies/arith.polar"), true, |u, a, d| {
         compiled::arith::try_is_allowed(u, a, d)
     });
     assert!(n > 0);
@@ -320,7 +372,7 @@ fn arithmetic_agrees_with_oso() {
 
 #[test]
 fn lists_dictionaries_and_strings_agree_with_oso() {
-    let n = agree("lists", include_str!("../policies/lists.polar"), |u, a, d| {
+    let n = agree("lists", include_str!("../policies/lists.polar"), true, |u, a, d| {
         compiled::lists::try_is_allowed(u, a, d)
     });
     assert!(n > 0);
@@ -328,7 +380,7 @@ fn lists_dictionaries_and_strings_agree_with_oso() {
 
 #[test]
 fn method_calls_agree_with_oso() {
-    let n = agree("methods", include_str!("../policies/methods.polar"), |u, a, d| {
+    let n = agree("methods", include_str!("../policies/methods.polar"), false, |u, a, d| {
         compiled::methods::try_is_allowed(u, a, d)
     });
     assert!(n > 0);
@@ -336,7 +388,7 @@ fn method_calls_agree_with_oso() {
 
 #[test]
 fn forall_and_print_agree_with_oso() {
-    let n = agree("forall", include_str!("../policies/forall.polar"), |u, a, d| {
+    let n = agree("forall", include_str!("../policies/forall.polar"), true, |u, a, d| {
         compiled::forall::try_is_allowed(u, a, d)
     });
     assert!(n > 0);
@@ -361,10 +413,13 @@ fn print_succeeds() {
         nums: vec![1, 2],
         dict: BTreeMap::new(),
         owner: Some("bo".into()),
+        kind: "pdf",
     };
     let oso = oso_side::oso(include_str!("../policies/forall.polar"));
     for action in ["print", "print2"] {
-        assert_eq!(compiled::forall::try_is_allowed(&u, action, &d), Ok(true), "{action}");
+        let (answer, allocations) = allocations_during(|| compiled::forall::try_is_allowed(&u, action, &d));
+        assert_eq!(answer, Ok(true), "{action}");
+        assert_eq!(allocations, 0, "{action}");
         assert!(oso.is_allowed(to_oso_user(&u), action, to_oso_doc(&d)).unwrap(), "{action}");
     }
 }

@@ -173,6 +173,8 @@ impl<'p> Gen<'p> {
                             Literal::Int(i) => quote! { ::polar_runtime::support::is_int(#e, #i) },
                             Literal::Bool(b) => quote! { ::polar_runtime::support::is_bool(#e, #b) },
                             Literal::Float(f) => {
+                                // `inf`, `-inf` and `nan` have no Rust literal.
+                                let f = super::values::float_expr(f);
                                 quote! { ::polar_runtime::support::unify_views(::polar_runtime::Polar::view(#e), ::polar_runtime::Polar::view(&#f))? }
                             }
                         };
@@ -266,9 +268,16 @@ impl<'p> Gen<'p> {
         }
         if vals.iter().all(Option::is_some) {
             let f = rule_fn_ident(name, args.len());
-            let exprs = vals.iter().flatten().map(|v| &v.expr);
+            let exprs: Vec<&TokenStream> = vals.iter().flatten().map(|v| &v.expr).collect();
             let rest = k(self, env);
-            return quote! { if #f(cx, #(#exprs),*)? { #rest } };
+            // Past `rest`, it failed: Oso would backtrack into the callee, whose later
+            // alternatives may raise an error (which aborts the query): search them for one.
+            return quote! {
+                if #f(cx, #(#exprs),*)? {
+                    #rest
+                    if !cx.is_exhaustive() { let _exhaustive = cx.exhaustive(); #f(cx, #(#exprs),*)?; }
+                }
+            };
         }
         if self.graph.is_recursive(name) {
             return self
