@@ -15,6 +15,15 @@ use crate::{Dict, Field, Members};
 
 /// `x.name` in a policy: a field of a class (`H` is [`field_hash`](crate::field_hash) of the
 /// name) or a key of a dictionary (`name` itself).
+///
+/// A missing field is a build error (in Oso, an error at run time):
+///
+/// ```compile_fail,E0277
+/// #[derive(polar_runtime::PolarClass)]
+/// struct Org { id: u64 }
+/// const NAME: u64 = polar_runtime::field_hash("name");
+/// let _ = polar_runtime::support::lookup::<NAME, _>(&Org { id: 1 }, "name");
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a Polar policy looks up a field on `{Self}`, which has no Polar field with hash {H} and is not a dictionary",
     label = "no such field",

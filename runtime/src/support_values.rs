@@ -31,6 +31,11 @@ pub trait MethodReceiver {}
 impl<T: PolarClass> MethodReceiver for T {}
 
 /// The receiver of a method call `x.m(...)`, checked to be a class instance.
+///
+/// ```compile_fail,E0277
+/// let name = String::from("ann");
+/// let _ = polar_runtime::support::receiver(&name).len(); // Oso's String.len is not Rust's
+/// ```
 #[inline(always)]
 pub fn receiver<T: MethodReceiver>(value: &T) -> &T {
     value
