@@ -226,6 +226,15 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
                     &self.#member
                 }
             }
+            // Per field rather than a blanket impl over `Field`: a missing field is then the
+            // policy site's error (one impl level), not `Field`'s.
+            impl ::polar_runtime::Lookup<#hash> for #ident {
+                type Value = #ty;
+                #[inline(always)]
+                fn lookup(&self, _: &str) -> ::core::option::Option<&#ty> {
+                    ::core::option::Option::Some(&self.#member)
+                }
+            }
         }
     });
     let name = LitStr::new(&name, Span::call_site());

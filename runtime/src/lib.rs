@@ -17,6 +17,7 @@
 //! | [`Compare`] | `!= < <= > >=` | numbers, strings, booleans (not classes: Oso's Rust host refuses) |
 //! | [`add`] … [`rem`], [`Number`] | `+ - * / mod rem` | integers and floats via [`ToNumber`] |
 //! | [`Members`] / [`Dict`] | `x in y` | `Vec`, slices, arrays, sets, `Option`, strings / maps |
+//! | [`Lookup<H>`](Lookup) / [`PolarList`] | `x.name` / `[a, b] = x` | fields and string-keyed maps / list types |
 //!
 //! A missing impl is the compile error for a policy that compares incompatible types. The
 //! free functions [`unify`], [`equal`] and [`compare`] name both types in the message
@@ -74,11 +75,14 @@ mod arith;
 mod class;
 mod cmp;
 mod error;
+mod lookup;
 mod members;
 mod num;
 #[doc(hidden)]
 #[allow(missing_docs)]
 pub mod support;
+mod support_values;
+mod typed_arith;
 mod view;
 
 pub use actions::{Allowed, AllowedIter, InlineQueryError};
@@ -86,6 +90,7 @@ pub use arith::{ArithOp, Number, ToNumber, add, div, modulo, mul, rem, sub};
 pub use class::{Bare, Field, PolarClass, field_hash};
 pub use cmp::{CmpOp, Compare, Equal, Nil, Unify, compare, equal, unify};
 pub use error::{AuthorizationError, RuntimeError};
+pub use lookup::{Lookup, PolarList};
 pub use members::{Dict, Members};
 pub use view::{DictView, ListView, Polar, View};
 

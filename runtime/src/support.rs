@@ -9,14 +9,27 @@ use std::cell::Cell;
 
 use crate::{Polar, PolarClass, RuntimeError, View};
 
+pub use crate::support_values::*;
+
 /// How deeply rule calls may nest before a check fails closed with
 /// [`RuntimeError::RecursionLimit`]. This is what makes recursion over cyclic data terminate.
 pub const MAX_DEPTH: u32 = 1024;
 
-/// State of one authorization check: the depth of rule calls.
+/// State of one authorization check: the depth of rule calls, and whether every solution is
+/// to be enumerated.
 #[derive(Debug, Default)]
 pub struct Cx {
     depth: Cell<u32>,
+    exhaustive: Cell<bool>,
+}
+
+/// Restores the previous mode of a [`Cx`] when dropped (see [`Cx::exhaustive`]).
+pub struct ExhaustiveGuard<'a>(&'a Cell<bool>, bool);
+
+impl Drop for ExhaustiveGuard<'_> {
+    fn drop(&mut self) {
+        self.0.set(self.1);
+    }
 }
 
 /// Leaves one level of rule-call depth when dropped.
@@ -41,6 +54,19 @@ impl Cx {
         }
         self.depth.set(depth);
         Ok(DepthGuard(&self.depth))
+    }
+
+    /// Until the guard drops, rule functions enumerate every solution instead of returning at
+    /// the first. Oso runs the goal of a `not` (and so of a `forall`) to completion, so that
+    /// an error in a later alternative aborts the query even after a solution was found.
+    pub fn exhaustive(&self) -> ExhaustiveGuard<'_> {
+        ExhaustiveGuard(&self.exhaustive, self.exhaustive.replace(true))
+    }
+
+    /// Whether a solution must not end the search (see [`Cx::exhaustive`]).
+    #[inline(always)]
+    pub fn is_exhaustive(&self) -> bool {
+        self.exhaustive.get()
     }
 }
 
@@ -171,6 +197,21 @@ mod tests {
             guards.push(cx.enter().unwrap());
         }
         assert!(matches!(cx.enter(), Err(RuntimeError::RecursionLimit { .. })));
+    }
+
+    #[test]
+    fn exhaustive_mode_nests() {
+        let cx = Cx::new();
+        assert!(!cx.is_exhaustive());
+        {
+            let _a = cx.exhaustive();
+            {
+                let _b = cx.exhaustive();
+                assert!(cx.is_exhaustive());
+            }
+            assert!(cx.is_exhaustive());
+        }
+        assert!(!cx.is_exhaustive());
     }
 
     #[test]

@@ -167,14 +167,15 @@ impl<'p> Gen<'p> {
         };
         self.modes.collecting = collecting;
         quote! {
-            #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
+            #[allow(unused_variables, unused_labels, unreachable_code, unused_mut, unused_assignments, non_snake_case, clippy::all)]
             #[inline]
             fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(
                 cx: &::polar_runtime::support::Cx, #(#params: &#types),*
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
                 let _depth = cx.enter()?;
+                let mut __polar_found = false;
                 #body
-                ::core::result::Result::Ok(false)
+                ::core::result::Result::Ok(__polar_found)
             }
         }
     }
@@ -183,8 +184,13 @@ impl<'p> Gen<'p> {
     fn clauses_in_order(&mut self, clauses: &[&'p LoweredRule], args: &[Option<Val>]) -> TokenStream {
         let mut code = TokenStream::new();
         for clause in clauses {
-            let mut succeed =
-                |_: &mut Gen<'p>, _: &[Option<Val>]| quote! { return ::core::result::Result::Ok(true); };
+            // Inside `not`/`forall` a solution does not end the search (`Cx::exhaustive`).
+            let mut succeed = |_: &mut Gen<'p>, _: &[Option<Val>]| {
+                quote! {
+                    if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
+                    __polar_found = true;
+                }
+            };
             code.extend(self.clause(clause, args, &mut succeed));
         }
         code

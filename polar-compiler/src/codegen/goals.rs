@@ -4,8 +4,19 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::values::{float_expr, has_hoistable, is_structure, literal_array};
 use super::*;
 use crate::ast::{BinOp, Field, Term, TermKind};
+
+/// Whether generated code can raise a run-time error (it propagates one with `?`: a rule
+/// call, arithmetic, a dynamic check).
+fn may_raise(code: &TokenStream) -> bool {
+    code.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Punct(p) => p.as_char() == '?',
+        proc_macro2::TokenTree::Group(g) => may_raise(&g.stream()),
+        _ => false,
+    })
+}
 
 impl<'p> Gen<'p> {
     /// `if a = b` for two bound values.
@@ -40,24 +51,129 @@ impl<'p> Gen<'p> {
                 }
                 code
             }
-            TermKind::Not(inner) => {
-                if self.refuses_not(inner, scope, env) {
-                    return quote! {};
-                }
-                let label = syn_label(&format!("not{}", self.fresh + 1));
-                self.fresh += 1;
-                let label2 = label.clone();
-                let mut found = move |_: &mut Gen<'p>, _: &Env| quote! { break #label2 true; };
-                self.modes.label_success += 1;
-                let inner_code = self.goal(inner, scope, env, &mut found);
-                self.modes.label_success -= 1;
-                let rest = k(self, env);
-                quote! {
-                    if !(#label: { #inner_code false }) { #rest }
-                }
-            }
+            TermKind::Not(inner) => self.not(inner, scope, env, k),
+            TermKind::ForAll { condition, action } => self.forall(condition, action, scope, env, k),
             TermKind::Boolean(true) => k(self, env),
             TermKind::Boolean(false) => quote! {},
+            TermKind::Debug(_) => self.refuse(
+                term.span,
+                "`debug()`: it stops Oso's VM in its interactive debugger, which has no compiled equivalent",
+            ),
+            _ => self.hoisted_goal(term, scope, env, false, k),
+        }
+    }
+
+    /// A goal other than `and`/`or`/`not`/`forall`, after the sub-terms Oso hoists out of it
+    /// are computed. `in_forall`: the goal is `forall`'s condition or action itself.
+    fn hoisted_goal(
+        &mut self,
+        term: &Term,
+        scope: &str,
+        env: &Env,
+        in_forall: bool,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        if !has_hoistable(term) {
+            return self.simple_goal(term, scope, env, k);
+        }
+        let (steps, rewritten) = self.hoist_steps(term);
+        if let Some(reason) = Self::appended_hoisting_refusal(&rewritten, &steps, in_forall) {
+            return self.refuse(term.span, reason);
+        }
+        let scope_owned = scope.to_owned();
+        let mut then =
+            |g: &mut Gen<'p>, goal: &Term, env: &Env| g.simple_goal(goal, &scope_owned, env, &mut *k);
+        self.run_steps(&steps, &rewritten, scope, env, &mut then)
+    }
+
+    /// `not goal`. Oso runs the goal to completion (its `Inverter` enumerates every
+    /// solution), so an error in a later alternative aborts the query even after a solution
+    /// was found. When the goal's code can raise an error, the search goes on after a solution,
+    /// in the rules it calls too (`Cx::exhaustive`); otherwise the first solution ends it.
+    fn not(&mut self, inner: &Term, scope: &str, env: &Env, k: Cont<'_, 'p>) -> TokenStream {
+        if self.refuses_not(inner, scope, env) {
+            return quote! {};
+        }
+        let found = self.fresh("found");
+        let label = syn_label(&format!("not{}", self.fresh));
+        let (found2, label2) = (found.clone(), label.clone());
+        let mut record = move |_: &mut Gen<'p>, _: &Env| {
+            quote! { #found2 = true; if !cx.is_exhaustive() { break #label2; } }
+        };
+        // Success inside is a `break`: see `recursion.rs`.
+        self.modes.label_success += 1;
+        let inner_code = self.goal(inner, scope, env, &mut record);
+        self.modes.label_success -= 1;
+        let exhaustive = may_raise(&inner_code).then(|| quote! { let _exhaustive = cx.exhaustive(); });
+        let rest = k(self, env);
+        quote! {
+            {
+                let mut #found = false;
+                #label: { #exhaustive #inner_code }
+                if !#found { #rest }
+            }
+        }
+    }
+
+    /// `forall(condition, action)`: Oso runs `not (condition and not action)`, so no binding
+    /// escapes, and both goals are enumerated to completion when they can raise an error
+    /// (see [`Gen::not`]). The condition and action, when not conjunctions, get Oso's
+    /// hoisting order for `forall` (see `values::appended_hoisting_refusal`).
+    fn forall(
+        &mut self,
+        condition: &Term,
+        action: &Term,
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        let counterexample = self.fresh("counterexample");
+        let label = syn_label(&format!("forall{}", self.fresh));
+        let scope_owned = scope.to_owned();
+        let (found, outer) = (counterexample.clone(), label.clone());
+        let mut check_action = |g: &mut Gen<'p>, env: &Env| {
+            let holds = g.fresh("holds");
+            let label = syn_label(&format!("holds{}", g.fresh));
+            let (holds2, label2) = (holds.clone(), label.clone());
+            let mut record = move |_: &mut Gen<'p>, _: &Env| {
+                quote! { #holds2 = true; if !cx.is_exhaustive() { break #label2; } }
+            };
+            let action_code = g.forall_part(action, &scope_owned, env, &mut record);
+            quote! {
+                let mut #holds = false;
+                #label: { #action_code }
+                if !#holds { #found = true; if !cx.is_exhaustive() { break #outer; } }
+            }
+        };
+        self.modes.label_success += 1;
+        let condition_code = self.forall_part(condition, scope, env, &mut check_action);
+        self.modes.label_success -= 1;
+        let exhaustive = may_raise(&condition_code).then(|| quote! { let _exhaustive = cx.exhaustive(); });
+        let rest = k(self, env);
+        quote! {
+            {
+                let mut #counterexample = false;
+                #label: { #exhaustive #condition_code }
+                if !#counterexample { #rest }
+            }
+        }
+    }
+
+    fn forall_part(&mut self, term: &Term, scope: &str, env: &Env, k: Cont<'_, 'p>) -> TokenStream {
+        match &term.kind {
+            TermKind::And(_)
+            | TermKind::Or(_)
+            | TermKind::Not(_)
+            | TermKind::ForAll { .. }
+            | TermKind::Boolean(_)
+            | TermKind::Debug(_) => self.goal(term, scope, env, k),
+            _ => self.hoisted_goal(term, scope, env, true, k),
+        }
+    }
+
+    /// A goal whose operands are values: no lookup, method call or arithmetic left in it.
+    fn simple_goal(&mut self, term: &Term, scope: &str, env: &Env, k: Cont<'_, 'p>) -> TokenStream {
+        match &term.kind {
             TermKind::Call(call) => {
                 if call.kwargs.is_some() {
                     return self.refuse(term.span, "keyword arguments (Oso rejects them at run time)");
@@ -80,6 +196,12 @@ impl<'p> Gen<'p> {
             TermKind::Binary { op, left, right }
                 if matches!(op, BinOp::Eq | BinOp::Neq | BinOp::Lt | BinOp::Leq | BinOp::Gt | BinOp::Geq) =>
             {
+                if is_structure(left) || is_structure(right) {
+                    return self.refuse(
+                        term.span,
+                        format!("`{}` on a list or dictionary literal (an error in Oso)", op.symbol()),
+                    );
+                }
                 let (Some(l), Some(r)) = (self.value(left, scope, env), self.value(right, scope, env)) else {
                     return quote! {};
                 };
@@ -102,10 +224,43 @@ impl<'p> Gen<'p> {
                 let rest = k(self, env);
                 quote! { if ::polar_runtime::support::truthy(#e)? { #rest } }
             }
+            TermKind::Print(args) => self.print(args, scope, env, k),
+            TermKind::New(_) => {
+                self.refuse_new(term.span);
+                quote! {}
+            }
             _ => self.refuse(term.span, describe(term)),
         }
     }
 
+    /// `print(a, b)`: writes the values to stderr, separated by `, ` as Oso does (an unbound
+    /// variable prints as its name), and always succeeds. A failed write is ignored.
+    fn print(&mut self, args: &[Term], scope: &str, env: &Env, k: Cont<'_, 'p>) -> TokenStream {
+        let mut format = String::new();
+        let mut values = Vec::new();
+        for (i, arg) in args.iter().enumerate() {
+            if i > 0 {
+                format.push_str(", ");
+            }
+            if let Some(v) = arg.as_variable().filter(|_| is_unbound(arg, scope, env)) {
+                format.push_str(&v.replace('{', "{{").replace('}', "}}"));
+                continue;
+            }
+            let Some(val) = self.value(arg, scope, env) else { return quote! {} };
+            let e = &val.expr;
+            format.push_str("{}");
+            values.push(quote! { ::polar_runtime::support::Show(::polar_runtime::Polar::view(#e)) });
+        }
+        format.push('\n');
+        let rest = k(self, env);
+        quote! {
+            let _ = ::std::io::Write::write_fmt(&mut ::std::io::stderr(), ::core::format_args!(#format, #(#values),*));
+            #rest
+        }
+    }
+
+    /// `a = b`: binds an unbound side, tests two bound ones, and matches list and dictionary
+    /// literals element by element (Oso's `unify`).
     pub(super) fn unify(
         &mut self,
         term: &Term,
@@ -115,22 +270,16 @@ impl<'p> Gen<'p> {
         env: &Env,
         k: Cont<'_, 'p>,
     ) -> TokenStream {
+        if is_structure(left) || is_structure(right) {
+            return self.unify_structure(term, left, right, scope, env, k);
+        }
         let unbound = |t: &Term| is_unbound(t, scope, env);
         match (unbound(left), unbound(right)) {
             (true, true) => self.refuse(term.span, "unifying two unbound variables"),
             (true, false) | (false, true) => {
                 let (var, value) = if unbound(left) { (left, right) } else { (right, left) };
                 let Some(val) = self.value(value, scope, env) else { return quote! {} };
-                let name = var.as_variable().unwrap_or("_");
-                if name == "_" {
-                    return k(self, env);
-                }
-                let ident = self.fresh(name);
-                let expr = &val.expr;
-                let mut env = env.clone();
-                env.insert(format!("{scope}/{name}"), Val { expr: quote! { #ident }, ..val.clone() });
-                let rest = k(self, &env);
-                quote! { { let #ident = #expr; #rest } }
+                self.bind(var, val, scope, env, k)
             }
             (false, false) => {
                 let (Some(l), Some(r)) = (self.value(left, scope, env), self.value(right, scope, env)) else {
@@ -143,6 +292,198 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// Binds the unbound variable `var` (`_` binds nothing) to `val`, then runs `k`.
+    fn bind(&mut self, var: &Term, val: Val, scope: &str, env: &Env, k: Cont<'_, 'p>) -> TokenStream {
+        let name = var.as_variable().unwrap_or("_");
+        if name == "_" {
+            return k(self, env);
+        }
+        let ident = self.fresh(name);
+        let expr = &val.expr;
+        let mut env = env.clone();
+        env.insert(format!("{scope}/{name}"), Val { expr: quote! { #ident }, ..val.clone() });
+        let rest = k(self, &env);
+        quote! { { let #ident = #expr; #rest } }
+    }
+
+    /// `a = b` where at least one side is a list or dictionary literal.
+    fn unify_structure(
+        &mut self,
+        term: &Term,
+        left: &Term,
+        right: &Term,
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        let rest_var = |t: &Term| matches!(&t.kind, TermKind::List { rest: Some(_), .. });
+        if rest_var(left) || rest_var(right) {
+            return self.refuse(term.span, "rest variables `*rest` in list literals");
+        }
+        let (structure, other) = if is_structure(left) { (left, right) } else { (right, left) };
+        match (&structure.kind, &other.kind) {
+            (TermKind::List { elements: a, .. }, TermKind::List { elements: b, .. }) => {
+                if a.len() != b.len() {
+                    return quote! {};
+                }
+                let pairs: Vec<(&Term, &Term)> = a.iter().zip(b).collect();
+                self.unify_pairs(term, &pairs, scope, env, k)
+            }
+            (TermKind::Dict(a), TermKind::Dict(b)) => {
+                let mut a: Vec<&Field> = a.iter().collect();
+                let mut b: Vec<&Field> = b.iter().collect();
+                a.sort_by(|x, y| x.key.name.cmp(&y.key.name));
+                b.sort_by(|x, y| x.key.name.cmp(&y.key.name));
+                if a.len() != b.len() || a.iter().zip(&b).any(|(x, y)| x.key.name != y.key.name) {
+                    return quote! {};
+                }
+                let pairs: Vec<(&Term, &Term)> =
+                    a.iter().zip(&b).map(|(x, y)| (&x.value, &y.value)).collect();
+                self.unify_pairs(term, &pairs, scope, env, k)
+            }
+            // A list never unifies with a dictionary or a literal of another kind.
+            (_, TermKind::List { .. } | TermKind::Dict(_))
+            | (_, TermKind::String(_) | TermKind::Integer(_) | TermKind::Float(_) | TermKind::Boolean(_)) => {
+                quote! {}
+            }
+            _ if is_unbound(other, scope, env) => match &structure.kind {
+                TermKind::List { .. } => {
+                    let Some(val) = self.value(structure, scope, env) else { return quote! {} };
+                    self.bind(other, val, scope, env, k)
+                }
+                _ => self.refuse(term.span, "binding a variable to a dictionary literal"),
+            },
+            _ => {
+                let Some(val) = self.value(other, scope, env) else { return quote! {} };
+                if val.generic {
+                    return self.refuse(
+                        term.span,
+                        "unifying a list or dictionary literal with a parameter without a specializer",
+                    );
+                }
+                self.unify_val(term, &val, structure, scope, env, k)
+            }
+        }
+    }
+
+    fn unify_pairs(
+        &mut self,
+        term: &Term,
+        pairs: &[(&Term, &Term)],
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        match pairs.split_first() {
+            None => k(self, env),
+            Some(((a, b), rest)) => {
+                let scope_owned = scope.to_owned();
+                let mut next =
+                    |g: &mut Gen<'p>, env: &Env| g.unify_pairs(term, rest, &scope_owned, env, &mut *k);
+                self.unify(term, a, b, scope, env, &mut next)
+            }
+        }
+    }
+
+    /// `val = t` for a bound Rust value `val` and any term `t`: binds an unbound variable,
+    /// matches a list literal against a list element by element and a dictionary literal
+    /// against a map key by key, and tests anything else with `Unify`.
+    fn unify_val(
+        &mut self,
+        term: &Term,
+        val: &Val,
+        t: &Term,
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        let v = &val.expr;
+        match &t.kind {
+            _ if is_unbound(t, scope, env) => self.bind(t, val.clone(), scope, env, k),
+            TermKind::List { rest: Some(_), .. } => {
+                self.refuse(t.span, "rest variables `*rest` in list literals")
+            }
+            TermKind::List { elements, .. } => {
+                let it = self.fresh("elements");
+                let elements: Vec<Term> = elements.clone();
+                let code = self.list_elements(term, &it, &elements, scope, env, k);
+                quote! { { let mut #it = ::polar_runtime::support::list_members(#v); #code } }
+            }
+            TermKind::Dict(fields) => {
+                let mut fields: Vec<Field> = fields.clone();
+                fields.sort_by(|x, y| x.key.name.cmp(&y.key.name));
+                let n = fields.len();
+                let code = self.dict_entries(term, val, &fields, scope, env, k);
+                quote! { if ::polar_runtime::support::dict_len(#v) == #n { #code } }
+            }
+            _ => {
+                let Some(other) = self.value(t, scope, env) else { return quote! {} };
+                let test = self.unify_test(t.span, val, &other);
+                let rest = k(self, env);
+                quote! { if #test { #rest } }
+            }
+        }
+    }
+
+    fn list_elements(
+        &mut self,
+        term: &Term,
+        it: &Ident,
+        elements: &[Term],
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        match elements.split_first() {
+            None => {
+                let rest = k(self, env);
+                quote! { if #it.next().is_none() { #rest } }
+            }
+            Some((first, others)) => {
+                let e = self.fresh("e");
+                let val =
+                    Val { expr: quote! { ::polar_runtime::Bare::bare(#e) }, generic: false, literal: None };
+                let scope_owned = scope.to_owned();
+                let mut next = |g: &mut Gen<'p>, env: &Env| {
+                    g.list_elements(term, it, others, &scope_owned, env, &mut *k)
+                };
+                let code = self.unify_val(term, &val, first, scope, env, &mut next);
+                quote! { if let ::core::option::Option::Some(#e) = #it.next() { #code } }
+            }
+        }
+    }
+
+    fn dict_entries(
+        &mut self,
+        term: &Term,
+        dict: &Val,
+        fields: &[Field],
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        match fields.split_first() {
+            None => k(self, env),
+            Some((field, others)) => {
+                let e = self.fresh(&field.key.name);
+                let val =
+                    Val { expr: quote! { ::polar_runtime::Bare::bare(#e) }, generic: false, literal: None };
+                let scope_owned = scope.to_owned();
+                let mut next = |g: &mut Gen<'p>, env: &Env| {
+                    g.dict_entries(term, dict, others, &scope_owned, env, &mut *k)
+                };
+                let code = self.unify_val(term, &val, &field.value, scope, env, &mut next);
+                let (d, key) = (&dict.expr, &field.key.name);
+                quote! {
+                    if let ::core::option::Option::Some(#e) = ::polar_runtime::support::dict_get(#d, #key) { #code }
+                }
+            }
+        }
+    }
+
+    /// `x in collection`: binds or tests `x` against each element. A list literal is not
+    /// built: each element is tried in turn (Oso's alternatives), or all at once when `x` is
+    /// bound and the elements are literals.
     pub(super) fn member(
         &mut self,
         term: &Term,
@@ -152,38 +493,77 @@ impl<'p> Gen<'p> {
         env: &Env,
         k: Cont<'_, 'p>,
     ) -> TokenStream {
+        match &right.kind {
+            TermKind::List { rest: Some(_), .. } => {
+                return self.refuse(right.span, "rest variables `*rest` in list literals");
+            }
+            TermKind::List { elements, .. } => {
+                return self.member_of_literal(term, left, elements, scope, env, k);
+            }
+            TermKind::Dict(_) => return self.refuse(right.span, "`in` over a dictionary literal"),
+            _ => {}
+        }
         let Some(collection) = self.value(right, scope, env) else { return quote! {} };
         if collection.generic {
             return self.refuse(right.span, "`in` over a parameter without a specializer");
         }
         let c = &collection.expr;
         let item = self.fresh("item");
-        let body = if is_unbound(left, scope, env) {
-            let name = left.as_variable().unwrap_or("_");
-            let mut env = env.clone();
-            if name != "_" {
-                env.insert(
-                    format!("{scope}/{name}"),
-                    Val {
-                        expr: quote! { ::polar_runtime::Bare::bare(#item) },
-                        generic: false,
-                        literal: None,
-                    },
-                );
-            }
-            k(self, &env)
-        } else {
-            let Some(element) = self.value(left, scope, env) else { return quote! {} };
-            let item_val =
-                Val { expr: quote! { ::polar_runtime::Bare::bare(#item) }, generic: false, literal: None };
-            let test = self.unify_test(term.span, &item_val, &element);
-            let rest = k(self, env);
-            quote! { if #test { #rest } }
-        };
-        let _ = term;
+        let item_val =
+            Val { expr: quote! { ::polar_runtime::Bare::bare(#item) }, generic: false, literal: None };
+        let body = self.unify_val(term, &item_val, left, scope, env, k);
         quote! {
             for #item in ::polar_runtime::Members::members(#c) { #body }
         }
+    }
+
+    fn member_of_literal(
+        &mut self,
+        term: &Term,
+        left: &Term,
+        elements: &[Term],
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        let literals: Option<Vec<Literal>> = elements.iter().map(literal).collect();
+        if let Some(literals) = literals.filter(|l| !l.is_empty()) {
+            if !is_unbound(left, scope, env) && !is_structure(left) {
+                // One test of all the elements: the rest of the conjunction runs once.
+                let Some(x) = self.value(left, scope, env) else { return quote! {} };
+                let e = &x.expr;
+                let tests = literals.iter().map(|l| match l {
+                    Literal::Str(s) => quote! { ::polar_runtime::support::is_str(#e, #s) },
+                    Literal::Int(i) => quote! { ::polar_runtime::support::is_int(#e, #i) },
+                    Literal::Bool(b) => quote! { ::polar_runtime::support::is_bool(#e, #b) },
+                    Literal::Float(f) => {
+                        let f = float_expr(*f);
+                        quote! { ::polar_runtime::support::is_float(#e, #f) }
+                    }
+                });
+                let rest = k(self, env);
+                return quote! { if #(#tests)||* { #rest } };
+            }
+            if is_unbound(left, scope, env) {
+                // Elements of one type: a loop over an array, the rest of the conjunction once.
+                if let Some(a) = literal_array(elements) {
+                    let item = self.fresh("item");
+                    let val = Val {
+                        expr: quote! { ::polar_runtime::Bare::bare(#item) },
+                        generic: false,
+                        literal: None,
+                    };
+                    let body = self.bind(left, val, scope, env, k);
+                    return quote! { for #item in #a { #body } };
+                }
+            }
+        }
+        // Each element in turn, as Oso's alternatives `x = e1`, `x = e2`, ...
+        let mut code = TokenStream::new();
+        for element in elements {
+            code.extend(self.unify(term, left, element, scope, env, &mut *k));
+        }
+        code
     }
 
     pub(super) fn matches(

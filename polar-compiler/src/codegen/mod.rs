@@ -194,9 +194,9 @@ impl<'p> Gen<'p> {
     }
 }
 
-/// Whether `term` is a variable nothing has bound yet (`_` never is bound).
+/// Whether `term` is a variable nothing has bound yet (`_` never is bound; `nil` always is).
 fn is_unbound(term: &Term, scope: &str, env: &Env) -> bool {
-    term.as_variable().is_some_and(|v| v == "_" || !env.contains_key(&format!("{scope}/{v}")))
+    term.as_variable().is_some_and(|v| v == "_" || v != "nil" && !env.contains_key(&format!("{scope}/{v}")))
 }
 
 /// The same FNV-1a hash as `polar_runtime::field_hash`, as a `u64` literal.

@@ -170,7 +170,10 @@ impl<'p> Gen<'p> {
                     quote! { &#e as &dyn ::polar_runtime::Polar }
                 });
                 quote! {
-                    if k(#(#values),*)? { return ::core::result::Result::Ok(true); }
+                    if k(#(#values),*)? {
+                        if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
+                        __polar_found = true;
+                    }
                 }
             };
             bodies.push(self.clause(clause, &args, &mut solution));
@@ -178,15 +181,16 @@ impl<'p> Gen<'p> {
         self.modes.label_success = saved;
         self.modes.collecting = collecting;
         quote! {
-            #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
+            #[allow(unused_variables, unused_labels, unreachable_code, unused_mut, unused_assignments, non_snake_case, clippy::all)]
             fn #f(
                 cx: &::polar_runtime::support::Cx,
                 #(#params: &dyn ::polar_runtime::Polar,)*
                 k: &mut dyn FnMut(#(#dyns),*) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError>,
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
                 let _depth = cx.enter()?;
+                let mut __polar_found = false;
                 #(#bodies)*
-                ::core::result::Result::Ok(false)
+                ::core::result::Result::Ok(__polar_found)
             }
         }
     }

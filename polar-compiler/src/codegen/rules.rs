@@ -178,6 +178,8 @@ impl<'p> Gen<'p> {
                             Literal::Int(i) => quote! { ::polar_runtime::support::is_int(#e, #i) },
                             Literal::Bool(b) => quote! { ::polar_runtime::support::is_bool(#e, #b) },
                             Literal::Float(f) => {
+                                // `inf`, `-inf` and `nan` have no Rust literal.
+                                let f = super::values::float_expr(f);
                                 quote! { ::polar_runtime::support::unify_views(::polar_runtime::Polar::view(#e), ::polar_runtime::Polar::view(&#f))? }
                             }
                         };
@@ -274,7 +276,15 @@ impl<'p> Gen<'p> {
             let vals: Vec<Val> = vals.into_iter().flatten().collect();
             let call = self.ground_call(name, &vals);
             let rest = k(self, env);
-            return quote! { if #call? { #rest } };
+            // Past `rest`, it failed: Oso would backtrack into the callee, whose later
+            // alternatives may raise an error (which aborts the query): search them for one.
+            // (Dead code when `rest` returns or breaks, as in gitclub.)
+            return quote! {
+                if #call? {
+                    #rest
+                    if !cx.is_exhaustive() { let _exhaustive = cx.exhaustive(); #call?; }
+                }
+            };
         }
         let mut seen = Vec::new();
         for arg in args {

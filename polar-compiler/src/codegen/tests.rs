@@ -19,9 +19,6 @@ fn a_small_policy_compiles_to_readable_rust() {
 #[test]
 fn unsupported_constructs_are_refused_at_their_location() {
     let cases = [
-        ("allow(u: User, _, _) if u.check(1);", "method calls", "app.polar:1:25"),
-        ("allow(u: User, _, _) if x := u.age * 2 and x > 1;", "`*`", "app.polar:1:30"),
-        ("allow(u: User, _, _) if forall(r in u.roles, r.ok);", "`forall`", "app.polar:1:25"),
         ("allow(u: User, _, _) if u.ok and cut;", "`cut`", "app.polar:1:34"),
         (
             "allow(u, _, _) if u.admin;",
@@ -29,6 +26,44 @@ fn unsupported_constructs_are_refused_at_their_location() {
             "app.polar:1:19",
         ),
         ("allow(_u: {a: 1}, _, _);", "dictionary", "app.polar:1:11"),
+        (
+            "allow(u, _, _) if u.check(1);",
+            "method call on a parameter without a class specializer",
+            "app.polar:1:19",
+        ),
+        ("allow(u: User, _, _) if u.check(1, k: 2);", "keyword arguments to a method", "app.polar:1:25"),
+        (
+            "allow(_: User, _, _) if Env.var(\"x\") = 1;",
+            "calling a method on the class `Env`",
+            "app.polar:1:25",
+        ),
+        ("allow(u: User, _, _) if u.x.(k) = 1 and k = 1;", "variable key", "app.polar:1:25"),
+        ("allow(u: User, _, _) if x = new Foo(1) and x = u;", "`new`", "app.polar:1:29"),
+        ("allow(u: User, _, _) if debug() and u.ok;", "`debug()`", "app.polar:1:25"),
+        ("allow(u: User, _, _) if [1, u.a + 1] = u.pair;", "arithmetic inside a list", "app.polar:1:25"),
+        (
+            "allow(u: User, _, _) if forall(x in u.xs, (x + 1) in u.ys);",
+            "directly inside `forall`",
+            "app.polar:1:43",
+        ),
+        ("allow(u: User, _, _) if forall(x in u.xs, f(x.a));\nf(_);", "rule call", "app.polar:1:43"),
+        ("allow(u: User, _, _) if [1, 2] == u.xs;", "`==` on a list", "app.polar:1:25"),
+        (
+            "allow(u: User, _, _) if x = {a: 1} and x = u.d;",
+            "binding a variable to a dictionary literal",
+            "app.polar:1:25",
+        ),
+        ("allow(u: User, _, _) if [1, *r] = u.xs and r = [];", "rest variables", "app.polar:1:25"),
+        (
+            "allow(u: User, _, _) if x in {a: 1} and x = u;",
+            "`in` over a dictionary literal",
+            "app.polar:1:30",
+        ),
+        (
+            "allow(u: User, _, _) if x = [1, \"a\"] and x = u.xs;",
+            "list literal used as a value",
+            "app.polar:1:29",
+        ),
     ];
     for (policy, what, location) in cases {
         let err = compile(policy).expect_err(policy);
@@ -36,6 +71,40 @@ fn unsupported_constructs_are_refused_at_their_location() {
         assert!(err.contains(what), "{policy}: expected {what:?} in\n{err}");
         assert!(err.contains(location), "{policy}: expected {location} in\n{err}");
     }
+}
+
+/// Constructs compiled since values and goals were added: each compiles (rustc checks the
+/// types in `tests/tests/values_vs_oso.rs`).
+#[test]
+fn values_and_goals_compile() {
+    for policy in [
+        "allow(u: User, _, d: Doc) if x := u.age * 2 and x > d.level + 1;",
+        "allow(u: User, _, _) if u.age / 2 > 1.5 and u.age mod 3 = u.age rem 3;",
+        "allow(_: User, _, d: Doc) if forall(t in d.tags, t in [\"a\", \"b\"]);",
+        "allow(u: User, _, d: Doc) if [1, x] = d.nums and {a: x} = d.dict and x = u.age;",
+        "allow(u: User, _, d: Doc) if u.check(d.level, \"x\", 2.5) and u.maybe() = nil;",
+        "allow(u: User, _, d: Doc) if print(u.name, d, [1], nil) and d.dict.k = 1;",
+        "allow(u: User, _, _) if c in u.name and c in \"abc\" and u.name < \"m\";",
+        "allow(u: User, _, _) if not u.age + 1 = 2 and u.nums = [] and [] = [];",
+        "allow(u, _, _) if u + 1 > 2;",
+    ] {
+        compile(policy).unwrap_or_else(|e| panic!("{policy}: {e}"));
+    }
+}
+
+/// One snapshot per group: arithmetic, lists and dictionaries, method calls, `forall`.
+#[test]
+fn values_and_goals_compile_to_readable_rust() {
+    let code = compile(
+        r#"allow(u: User, "arith", d: Doc) if x := u.age * 2 and x > d.dict.limit;
+           allow(u: User, "lists", d: Doc) if u.name in ["ann", "bo"] and [1, y] = d.nums and {a: y} = d.dict;
+           allow(u: User, "methods", d: Doc) if u.check(d.level, "x") and u.maybe() = nil;
+           allow(u: User, "forall", d: Doc) if forall(t in d.tags, t in u.tags);
+           allow(u: User, "not", d: Doc) if not (n in d.nums and n * 2 > u.age);"#,
+    )
+    .unwrap();
+    let rule = code.split("fn __polar_rule_allow_3").nth(1).unwrap();
+    insta::assert_snapshot!(rule);
 }
 
 #[test]

@@ -85,6 +85,35 @@ impl<'p> Gen<'p> {
         quote! { ::polar_runtime::Bare::bare(<_ as #site>::get(#receiver)) }
     }
 
+    /// `receiver.name` at `span` as a lookup that may fail (a dictionary without the key): an
+    /// expression of type `Option<&Value>`, through `Lookup<hash(name)>`.
+    pub(super) fn field_lookup(&mut self, span: Span, name: &str, receiver: &TokenStream) -> TokenStream {
+        let message = format!(
+            "{}: `{{Self}}` has no field `{name}` that the policy reads, and is not a dictionary",
+            self.location(span)
+        );
+        let hash = field_hash(name);
+        let site = self.site("lookup", span, |site| {
+            quote! {
+                #[diagnostic::on_unimplemented(
+                    message = #message,
+                    label = "no Polar field of this name",
+                    note = "fields are those of `#[derive(PolarClass)]` (not `#[polar(skip)]`); dictionaries are maps with string keys"
+                )]
+                #[doc(hidden)]
+                trait #site { type Value: ?Sized; fn lookup(&self, name: &str) -> ::core::option::Option<&Self::Value>; }
+                impl<T: ?Sized + ::polar_runtime::Lookup<#hash>> #site for T {
+                    type Value = <T as ::polar_runtime::Lookup<#hash>>::Value;
+                    #[inline(always)]
+                    fn lookup(&self, name: &str) -> ::core::option::Option<&Self::Value> {
+                        <T as ::polar_runtime::Lookup<#hash>>::lookup(self, name)
+                    }
+                }
+            }
+        });
+        quote! { <_ as #site>::lookup(#receiver, #name) }
+    }
+
     /// `x = y` (`BinOp::Unify`), `x == y` (`Eq`) or an ordering at `span`, between two values
     /// of static types: a `bool` expression.
     pub(super) fn comparison(
