@@ -118,6 +118,8 @@ pub trait ListView {
     }
     /// Calls `f` on the elements in order until it returns `true`; returns whether it did.
     fn any(&self, f: &mut dyn FnMut(View<'_>) -> bool) -> bool;
+    /// The element at `index` (list patterns such as `[first, *rest]`).
+    fn get(&self, index: usize) -> Option<View<'_>>;
 }
 
 /// A Polar dictionary, visited without allocation.
@@ -250,6 +252,10 @@ macro_rules! list_view {
             #[inline]
             fn any(&self, f: &mut dyn FnMut(View<'_>) -> bool) -> bool {
                 self.members().any(|x| f(x.view()))
+            }
+            #[inline]
+            fn get(&self, index: usize) -> Option<View<'_>> {
+                self.members().nth(index).map(Polar::view)
             }
         }
         impl<$($g)*> Polar for $t {
@@ -388,6 +394,8 @@ mod tests {
         assert!(!l.is_empty());
         assert!(l.any(&mut |x| matches!(x, View::Int(2))));
         assert!(!l.any(&mut |x| matches!(x, View::Int(4))));
+        assert!(matches!(l.get(2), Some(View::Int(3))));
+        assert!(l.get(3).is_none());
         let m = BTreeMap::from([("k", 1u8)]);
         let View::Dict(d) = m.view() else { panic!() };
         assert_eq!(d.len(), 1);

@@ -219,6 +219,8 @@ fn describe(term: &Term) -> String {
 
 mod api;
 mod goals;
+mod order;
+mod patterns;
 mod rules;
 mod values;
 

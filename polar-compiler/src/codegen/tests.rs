@@ -22,7 +22,16 @@ fn unsupported_constructs_are_refused_at_their_location() {
         ("allow(u: User, _, _) if u.check(1);", "method calls", "app.polar:1:25"),
         ("allow(u: User, _, _) if x := u.age * 2 and x > 1;", "`*`", "app.polar:1:30"),
         ("allow(u: User, _, _) if forall(r in u.roles, r.ok);", "`forall`", "app.polar:1:25"),
-        ("allow(u: User, _, _) if u.ok and cut;", "`cut`", "app.polar:1:34"),
+        ("allow(u: User, _, _) if u.ok or cut;", "`cut`", "app.polar:1:33"),
+        ("allow(u: User, _, _) if not (u.ok and cut);", "`cut`", "app.polar:1:39"),
+        ("allow(_u: Integer{garbage: 2}, _, _);", "fields on the built-in class `Integer`", "app.polar:1:11"),
+        ("actor User {} allow(_u: Actor{name: 1}, _, _);", "fields on the union `Actor`", "app.polar:1:25"),
+        ("allow(1 + 2, _, _);", "neither a variable, a literal nor a list", "app.polar:1:7"),
+        (
+            "allow(x, y, _) if o(x, y);\no(_x: {a: 1}, _y); o(_x: {b: 1}, _y: Foo); o(_x: {a: 1}, _y: Foo);",
+            "depends on which of them apply",
+            "app.polar:2:1",
+        ),
         (
             "allow(u, _, _) if u.admin;",
             "field lookup on a parameter without a class specializer",
@@ -36,6 +45,18 @@ fn unsupported_constructs_are_refused_at_their_location() {
         assert!(err.contains(what), "{policy}: expected {what:?} in\n{err}");
         assert!(err.contains(location), "{policy}: expected {location} in\n{err}");
     }
+}
+
+#[test]
+fn cut_commits_to_the_most_specific_clause() {
+    // The second clause is more specific (`Doc{locked: true}` over `Doc`), so Oso tries it
+    // first; its `cut` then skips the first clause.
+    let code = compile(
+        r#"allow(_user: User, "read", doc: Doc) if doc.public;
+           allow(user: User, "read", _doc: Doc{locked: true}) if cut and user.admin;"#,
+    )
+    .unwrap();
+    insta::assert_snapshot!(code);
 }
 
 #[test]
