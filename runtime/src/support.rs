@@ -424,6 +424,78 @@ pub fn list_for_pattern<V: ?Sized + Polar>(
 
 // ---- dictionary and instance patterns: `{name: "a"}`, `User{name: "a"}`
 
+/// A field looked up by name ([`Polar::field`]).
+pub enum FieldLookup<'a> {
+    /// The value has no such field.
+    Missing,
+    /// The field exists, but its type is not a Polar value.
+    Opaque,
+    /// The field.
+    Value(&'a dyn Polar),
+}
+
+/// What `#[derive(PolarClass)]` wraps a field in to implement [`Polar::field`]: a field whose
+/// type is a Polar value is visible through [`FieldIsPolar`], any other through
+/// [`FieldIsAny`] as [`FieldLookup::Opaque`] (method resolution prefers the first, which needs
+/// no autoref).
+pub struct FieldProbe<'a, T>(pub &'a T);
+
+/// See [`FieldProbe`].
+pub trait FieldIsPolar<'a> {
+    /// The field as a Polar value.
+    fn lookup(&self) -> FieldLookup<'a>;
+}
+
+impl<'a, T: Polar> FieldIsPolar<'a> for FieldProbe<'a, T> {
+    #[inline(always)]
+    fn lookup(&self) -> FieldLookup<'a> {
+        FieldLookup::Value(self.0)
+    }
+}
+
+/// See [`FieldProbe`].
+pub trait FieldIsAny<'a> {
+    /// [`FieldLookup::Opaque`]: the field is not a Polar value.
+    fn lookup(&self) -> FieldLookup<'a>;
+}
+
+impl<'a, T> FieldIsAny<'a> for &FieldProbe<'a, T> {
+    #[inline(always)]
+    fn lookup(&self) -> FieldLookup<'a> {
+        FieldLookup::Opaque
+    }
+}
+
+/// For a dictionary pattern on a value known only through `Polar`: whether a dictionary has
+/// every key (Oso checks that first, and fails without looking at the values); `true` for
+/// anything else.
+pub fn has_keys<V: ?Sized + Polar>(value: &V, keys: &[&str]) -> bool {
+    match value.view() {
+        View::Dict(d) => keys.iter().all(|k| d.get(k).is_some()),
+        _ => true,
+    }
+}
+
+/// The field `name` for a dictionary pattern on a value known only through `Polar`: an entry
+/// of a dictionary or a field of an instance; `None` (the pattern fails) when there is none.
+/// Oso looks fields up on any value and fails the pattern when the host has no such
+/// attribute (numbers, strings, lists and `Option` have none); the error the host reports
+/// for that is dropped at the next call to the host, so it is never seen. A field whose type
+/// is not a Polar value is an error: Oso would compare it, the compiled policy cannot.
+pub fn dyn_field<'a, V: ?Sized + Polar>(value: &'a V, name: &str) -> Result<Option<View<'a>>, RuntimeError> {
+    match value.view() {
+        View::Dict(d) => Ok(d.get(name)),
+        View::Instance { .. } => match value.field(name) {
+            FieldLookup::Value(field) => Ok(Some(field.view())),
+            FieldLookup::Missing => Ok(None),
+            FieldLookup::Opaque => Err(RuntimeError::Unsupported {
+                what: "a dictionary pattern on a field that is not a Polar value",
+            }),
+        },
+        _ => Ok(None),
+    }
+}
+
 /// The field named `name` (hash `H`) for a dictionary pattern: a field of a class, which
 /// always exists (a class without it is a compile error), or an entry of a map with string
 /// keys, which may be missing (the pattern then fails, as in Oso).
@@ -575,5 +647,39 @@ mod tests {
         assert_eq!(<_ as PatternField<H>>::pattern_field(&m, "x"), None);
         let b = BTreeMap::from([("k", 2u8)]);
         assert_eq!(<_ as PatternField<H>>::pattern_field(&b, "k"), Some(&2));
+    }
+
+    #[test]
+    fn fields_by_name() {
+        struct Opaque;
+        #[derive(crate::PolarClass)]
+        struct Item {
+            name: String,
+            count: Option<u8>,
+            opaque: Opaque,
+            #[polar(skip)]
+            hidden: u8,
+        }
+        let item = Item { name: "a".into(), count: Some(1), opaque: Opaque, hidden: 0 };
+        let _ = (&item.opaque, item.hidden);
+        assert!(matches!(item.field("name"), FieldLookup::Value(v) if matches!(v.view(), View::Str("a"))));
+        assert!(matches!(item.field("count"), FieldLookup::Value(v) if matches!(v.view(), View::Some(_))));
+        assert!(matches!(item.field("opaque"), FieldLookup::Opaque));
+        assert!(matches!(item.field("hidden"), FieldLookup::Missing));
+        assert!(matches!(item.field("nope"), FieldLookup::Missing));
+        assert!(matches!(Box::new(&item).field("name"), FieldLookup::Value(_)));
+        assert!(matches!(1u8.field("name"), FieldLookup::Missing));
+
+        assert!(matches!(dyn_field(&item, "name"), Ok(Some(View::Str("a")))));
+        assert!(matches!(dyn_field(&item, "nope"), Ok(None)));
+        assert!(dyn_field(&item, "opaque").is_err());
+        assert!(matches!(dyn_field(&HashMap::from([("name", 2u8)]), "name"), Ok(Some(View::Int(2)))));
+        assert!(matches!(dyn_field(&HashMap::from([("name", 2u8)]), "x"), Ok(None)));
+        assert!(matches!(dyn_field("name", "len"), Ok(None)));
+        assert!(has_keys(&item, &["nope"]) && has_keys(&1u8, &["x"]));
+        assert!(
+            has_keys(&HashMap::from([("a", 1u8)]), &["a"])
+                && !has_keys(&HashMap::from([("a", 1u8)]), &["a", "b"])
+        );
     }
 }

@@ -106,6 +106,15 @@ impl fmt::Debug for View<'_> {
 pub trait Polar {
     /// The value's Polar type and contents.
     fn view(&self) -> View<'_>;
+
+    /// The field `name` of an instance, for a dictionary pattern on a value whose class the
+    /// compiled policy does not know (`x: {name: "a"}`). `#[derive(PolarClass)]` implements
+    /// it; other types have no fields.
+    #[inline(always)]
+    fn field(&self, name: &str) -> crate::support::FieldLookup<'_> {
+        let _ = name;
+        crate::support::FieldLookup::Missing
+    }
 }
 
 /// A Polar list, visited without allocation.
@@ -227,6 +236,8 @@ macro_rules! pointer_view {
         impl<T: ?Sized + Polar> Polar for $p {
             #[inline(always)]
             fn view(&self) -> View<'_> { (**self).view() }
+            #[inline(always)]
+            fn field(&self, name: &str) -> crate::support::FieldLookup<'_> { (**self).field(name) }
         }
     )* };
 }
@@ -236,6 +247,10 @@ impl<B: ?Sized + Polar + ToOwned> Polar for Cow<'_, B> {
     #[inline(always)]
     fn view(&self) -> View<'_> {
         (**self).view()
+    }
+    #[inline(always)]
+    fn field(&self, name: &str) -> crate::support::FieldLookup<'_> {
+        (**self).field(name)
     }
 }
 

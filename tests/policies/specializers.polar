@@ -42,7 +42,19 @@ allow(user: User, "tag", doc: Doc) if doc matches Doc{tags: [first, *_rest]} and
 allow(user: User, "score", doc: Doc) if
     doc.score matches Float and user.level matches Integer and doc.score > user.level;
 allow(_user: User, "org", doc: Doc) if doc.org matches Org{name: "acme"};
-allow(user: User, "manager", _doc: Doc) if user.manager matches Option and user.attrs matches Dictionary;
+allow(user: User, "manager", _doc: Doc) if user.manager matches Option and user.attrs matches Dictionary{clearance: _};
 allow(user: User, "dict", doc: Doc) if doc.meta matches Dictionary{kind: k} and k = user.name;
 allow(user: User, "list", doc: Doc) if doc.tags matches List and user.tags matches [_, _];
 allow(user: User, "nested", doc: Doc) if user matches User{attrs: {clearance: 2}} and doc matches {level: 2};
+
+# Dictionary patterns on values whose class the compiled rule does not know: a map's keys,
+# an instance's fields (looked up by name).
+kind(_x: {name: "ann"}, "named ann");
+kind(_x: {a: 1, b: _}, "a 1, b set");
+allow(user: User, "named", doc: Doc) if named(doc.author, user.name);
+allow(user: User, "keyed", doc: Doc) if keyed(doc.meta, user.name);
+named(_x: {name: n}, n);
+keyed(_m: {kind: k}, k);
+# A field the instance does not have: the pattern fails.
+allow(_user: User, "untitled", doc: Doc) if untitled(doc) or doc.public;
+untitled(_x: {subtitle: ""});

@@ -46,7 +46,7 @@ const ACTIONS: [&str; 25] = [
 ];
 const MORE_ACTIONS: [&str; 3] = ["same", "fly", ""];
 
-const LABELS: [&str; 28] = [
+const LABELS: [&str; 30] = [
     "Integer",
     "Float",
     "Boolean",
@@ -73,6 +73,8 @@ const LABELS: [&str; 28] = [
     "literal 1.0",
     "literal true",
     "literal a",
+    "named ann",
+    "a 1, b set",
     "unknown",
     "",
 ];
@@ -362,20 +364,22 @@ fn cases() -> u32 {
     std::env::var("POLAR_DRT_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(300)
 }
 
-/// Counts per outcome: allowed, denied, errors.
+/// Counts per outcome (allowed, denied, errors), in all and per action.
 #[derive(Default)]
 struct Tally {
     answers: [Cell<usize>; 3],
+    per_action: std::cell::RefCell<BTreeMap<String, [usize; 3]>>,
 }
 
 impl Tally {
-    fn add(&self, outcome: Outcome) {
+    fn add(&self, action: &str, outcome: Outcome) {
         let i = match outcome {
             Some(true) => 0,
             Some(false) => 1,
             None => 2,
         };
         self.answers[i].set(self.answers[i].get() + 1);
+        self.per_action.borrow_mut().entry(action.to_owned()).or_default()[i] += 1;
     }
     fn total(&self) -> usize {
         self.answers.iter().map(Cell::get).sum()
@@ -384,6 +388,19 @@ impl Tally {
         let [t, f, e] = [0, 1, 2].map(|i| self.answers[i].get());
         eprintln!("{what}: {} queries agree with Oso ({t} true, {f} false, {e} errors)", t + f + e);
         [t, f, e]
+    }
+    /// The actions (labels) the policy names that got only one kind of answer.
+    fn one_sided(&self, policy: &str) -> Vec<String> {
+        let per_action = self.per_action.borrow();
+        per_action
+            .iter()
+            .filter(|(action, counts)| {
+                !action.is_empty()
+                    && policy.contains(&format!("{action:?}"))
+                    && counts.iter().filter(|&&c| c > 0).count() < 2
+            })
+            .map(|(action, counts)| format!("{action} {counts:?}"))
+            .collect()
     }
 }
 
@@ -410,15 +427,18 @@ fn allow_agrees_with_oso() {
                             mine, theirs,
                             "{}: allow({:?}, {:?}, {:?}): compiled {:?}, Oso {:?}", name, u, action, d, mine, theirs
                         );
-                        tally.add(theirs);
+                        tally.add(action, theirs);
                     }
                 }
             }
         }
     });
-    for ((name, _, _), tally) in policies.iter().zip(&tallies) {
-        let [t, f, _] = tally.report(name);
-        assert!(t > 0 && f > 0, "{name}: the generated worlds exercise both answers");
+    for ((name, policy, _), tally) in policies.iter().zip(&tallies) {
+        tally.report(name);
+        // Every action gets two kinds of answer, but `peer`, which is always an error.
+        let one_sided: Vec<String> =
+            tally.one_sided(policy).into_iter().filter(|a| !a.starts_with("peer")).collect();
+        assert!(one_sided.is_empty(), "{name}: actions with one kind of answer: {one_sided:?}");
     }
     let errors = tallies[1].answers[2].get();
     assert!(errors > 0, "cut.polar: the error cases are exercised");
@@ -430,6 +450,7 @@ fn allow_agrees_with_oso() {
 fn kind_agrees_with_oso() {
     let oso = oso_side::oso(SPECIALIZERS);
     let tally = Tally::default();
+
     let config =
         ProptestConfig { cases: cases() * 4, failure_persistence: None, ..ProptestConfig::default() };
     proptest!(config, |(values in prop::collection::vec(value(), 1..4))| {
@@ -438,10 +459,13 @@ fn kind_agrees_with_oso() {
                 let theirs = oso_kind(&oso, v, label);
                 let mine = ours_kind(v, label);
                 prop_assert_eq!(mine, theirs, "kind({:?}, {:?}): compiled {:?}, Oso {:?}", v, label, mine, theirs);
-                tally.add(theirs);
+                tally.add(label, theirs);
             }
         }
     });
     let [t, f, e] = tally.report("kind");
+
     assert!(t > 0 && f > 0 && e > 0, "the generated values exercise every outcome");
+    let one_sided = tally.one_sided(SPECIALIZERS);
+    assert!(one_sided.is_empty(), "labels with one kind of answer: {one_sided:?}");
 }

@@ -12,12 +12,13 @@
 //!
 //! | pattern and value | Oso 0.27.3 | compiled |
 //! |---|---|---|
-//! | `User{f: ..}` on a `User` without field `f` | fails, and leaves an error that the next field lookup of the query raises | compile error (no `Field` impl) |
+//! | `User{f: ..}` on a `User` without field `f` | fails (the host's "attribute not found" is dropped at the next host call) | compile error (no `Field` impl) |
 //! | `{k: ..}` on a map without key `k` | fails | fails |
-//! | `{k: ..}` on a value known only through `Polar` (no specializer) | field lookup by name on instances | refused |
-//! | `Integer{f: ..}` and other built-in classes but `Dictionary` with fields | fails with a latent error (no such attribute) | refused |
+//! | `{k: ..}` on an instance known only through `Polar` (no specializer) | looks the field up by name | the same (`polar_runtime::Polar::field`, which the derive implements); a field that is no Polar value is an error |
+//! | `{k: ..}` on a number, string, list or `Option` | fails | fails |
+//! | `Integer{f: ..}` and the other built-in classes but `Dictionary`, with fields | never matches (built-in values have no attributes) | refused |
 //! | `Actor{f: ..}` (a union with fields) | fields ignored | refused |
-//! | `[a, *rest]` on an instance or `Option` | error (the host cannot convert `*rest`) | error at run time, or a compile error for a typed value |
+//! | `[a, *rest]` on an instance or `Option` | error (the host cannot convert `*rest`) | error, or a compile error for a typed value |
 //! | `[a, b]` on anything that is no list | fails | fails, or a compile error for a typed value |
 
 use proc_macro2::TokenStream;
@@ -71,7 +72,7 @@ impl<'p> Gen<'p> {
                 self.instance_pattern(value, &tag.name, fields, pattern, scope, env, label, code)
             }
             TermKind::DictPattern(fields) => {
-                self.dict_pattern(value, fields, false, pattern, scope, env, label, code)?;
+                self.dict_pattern(value, fields, false, scope, env, label, code)?;
                 Some(value.clone())
             }
             TermKind::List { elements, rest } => {
@@ -164,7 +165,7 @@ impl<'p> Gen<'p> {
             if !fields.is_empty() {
                 self.refuse(
                     pattern.span,
-                    format!("fields on the built-in class `{name}` (Oso looks them up on the value and fails with a latent error)"),
+                    format!("fields on the built-in class `{name}` (built-in values have no attributes: Oso never matches it)"),
                 );
                 return None;
             }
@@ -185,7 +186,7 @@ impl<'p> Gen<'p> {
             Val { expr: quote! { #ident }, generic: false, literal: None }
         };
         if !fields.is_empty() {
-            self.dict_pattern(&typed, fields, name == "Dictionary", pattern, scope, env, label, code)?;
+            self.dict_pattern(&typed, fields, name == "Dictionary", scope, env, label, code)?;
         }
         Some(typed)
     }
@@ -239,7 +240,6 @@ impl<'p> Gen<'p> {
         value: &Val,
         fields: &[Field],
         known_dict: bool,
-        pattern: &Term,
         scope: &str,
         env: &mut Env,
         label: &TokenStream,
@@ -249,14 +249,25 @@ impl<'p> Gen<'p> {
         let mut sorted: Vec<&Field> = fields.iter().collect();
         sorted.sort_by(|a, b| b.key.name.cmp(&a.key.name));
         let mut values = Vec::new();
-        if value.generic {
-            if !known_dict {
-                self.refuse(
-                    pattern.span,
-                    "a dictionary pattern on a parameter without a class specializer (add one, e.g. `x: User{...}`)",
-                );
-                return None;
+        if value.generic && !known_dict {
+            // A dictionary's keys are checked first; an instance's fields are looked up one
+            // by one, each then matched, as Oso does.
+            let keys = sorted.iter().map(|f| f.key.name.as_str());
+            code.extend(quote! {
+                if !::polar_runtime::support::has_keys(#e, &[#(#keys),*]) { break #label; }
+            });
+            for field in &sorted {
+                let key = &field.key.name;
+                let ident = self.fresh(key);
+                code.extend(quote! {
+                    let ::core::option::Option::Some(#ident) = ::polar_runtime::support::dyn_field(#e, #key)? else { break #label; };
+                });
+                let v = Val { expr: quote! { &#ident }, generic: true, literal: None };
+                self.pattern(&v, &field.value, scope, env, label, code)?;
             }
+            return Some(());
+        }
+        if value.generic {
             let dict = self.fresh("dict");
             code.extend(quote! {
                 let ::polar_runtime::View::Dict(#dict) = ::polar_runtime::Polar::view(#e) else { break #label; };
