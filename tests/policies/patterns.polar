@@ -18,3 +18,15 @@ short([_]);
 tagged(_doc: Doc{tags: [t, *_]}, t);
 same_tags([], []);
 same_tags([x, *xs], [x, *ys]) if same_tags(xs, ys);
+
+# Clause selection on typed arguments of any kind (a call that binds `n`, so inlined): a
+# parameter pattern of another kind makes the clause not apply.
+allow(user: User, "size", doc: Doc) if size(doc.tags, n) and n = user.level;
+allow(user: User, "titled", doc: Doc) if size(doc.title, n) and n = user.level;
+allow(user: User, "author", doc: Doc) if size(doc.author, n) and n = user.level;
+size([], 0);
+size([_], 1);
+size([_, _], 2);
+size(_x: String, 3);
+size(_x: {name: "ann"}, 4);
+size(_x: {name: "bo", admin: true}, 0);

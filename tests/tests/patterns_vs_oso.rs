@@ -6,8 +6,12 @@
 //! `kind(value, label)` on values of every Rust type Oso's host converts (integers of two
 //! widths, floats, booleans, strings, lists, two kinds of maps, options, instances).
 //!
+//! The compiled checks allocate nothing: a counting global allocator (per thread) runs
+//! around each of them.
+//!
 //! `POLAR_DRT_CASES` sets the number of worlds (default 300).
 
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -44,7 +48,7 @@ const ACTIONS: [&str; 25] = [
     "short",
     "tagged",
 ];
-const MORE_ACTIONS: [&str; 3] = ["same", "fly", ""];
+const MORE_ACTIONS: [&str; 6] = ["same", "size", "titled", "author", "fly", ""];
 
 const LABELS: [&str; 30] = [
     "Integer",
@@ -217,6 +221,48 @@ mod oso_side {
             author: user(&d.author),
         }
     }
+}
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+struct Counting;
+
+fn count() {
+    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+}
+
+// SAFETY: forwards to the system allocator; counting touches only a const-initialized
+// thread-local `Cell`, which does not allocate.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f`, asserting that it allocates nothing.
+fn no_alloc<T>(what: impl FnOnce() -> String, f: impl FnOnce() -> T) -> T {
+    let before = ALLOCATIONS.with(Cell::get);
+    let result = std::hint::black_box(f());
+    let n = ALLOCATIONS.with(Cell::get) - before;
+    assert_eq!(n, 0, "{n} allocations in {}", what());
+    result
 }
 
 /// `Some(answer)`, or `None` for an error.
@@ -422,7 +468,7 @@ fn allow_agrees_with_oso() {
                 for d in &docs {
                     for action in ACTIONS.iter().chain(&MORE_ACTIONS) {
                         let theirs = oso_outcome(oso.query_rule("allow", (oso_side::user(u), *action, oso_side::doc(d))));
-                        let mine = ours(u, action, d).ok();
+                        let mine = no_alloc(|| format!("{name}: allow(.., {action:?}, ..)"), || ours(u, action, d).ok());
                         prop_assert_eq!(
                             mine, theirs,
                             "{}: allow({:?}, {:?}, {:?}): compiled {:?}, Oso {:?}", name, u, action, d, mine, theirs
@@ -457,7 +503,7 @@ fn kind_agrees_with_oso() {
         for v in &values {
             for label in LABELS {
                 let theirs = oso_kind(&oso, v, label);
-                let mine = ours_kind(v, label);
+                let mine = no_alloc(|| format!("kind({v:?}, {label:?})"), || ours_kind(v, label));
                 prop_assert_eq!(mine, theirs, "kind({:?}, {:?}): compiled {:?}, Oso {:?}", v, label, mine, theirs);
                 tally.add(label, theirs);
             }

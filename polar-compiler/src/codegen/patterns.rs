@@ -93,10 +93,9 @@ impl<'p> Gen<'p> {
         }
     }
 
-    /// `value = literal`. Against a value known only through `Polar` the check is the
-    /// infallible one Oso makes (a string, number or boolean of another value, an instance
-    /// or a list simply fails); against a typed value it is `Unify`, whose absence is the
-    /// compile error for comparing incompatible types.
+    /// `value = literal`, through the value's view, for typed values too (it folds for them):
+    /// a value of another kind simply does not match, as in Oso (a clause with `"a"` for a
+    /// parameter does not apply to an integer, a `Doc{public: "yes"}` never matches).
     pub(super) fn literal_pattern(
         &mut self,
         value: &Val,
@@ -115,7 +114,7 @@ impl<'p> Gen<'p> {
         match &value.literal {
             Some(known) if literals_unify(known, &lit) => {}
             Some(_) => code.extend(quote! { break #label; }),
-            None if value.generic => {
+            None => {
                 let test = match lit {
                     Literal::Str(s) => quote! { ::polar_runtime::support::is_str(#e, #s) },
                     Literal::Int(i) => quote! { ::polar_runtime::support::is_int(#e, #i) },
@@ -123,15 +122,6 @@ impl<'p> Gen<'p> {
                     Literal::Float(f) => quote! { ::polar_runtime::support::is_float(#e, #f) },
                 };
                 code.extend(quote! { if !(#test) { break #label; } });
-            }
-            None => {
-                let lit_expr = match lit {
-                    Literal::Str(s) => quote! { #s },
-                    Literal::Int(i) => quote! { &#i },
-                    Literal::Bool(b) => quote! { &#b },
-                    Literal::Float(f) => quote! { &#f },
-                };
-                code.extend(quote! { if !::polar_runtime::unify(#e, #lit_expr) { break #label; } });
             }
         }
     }

@@ -225,6 +225,18 @@ impl<'p> Gen<'p> {
         label: &TokenStream,
     ) -> TokenStream {
         let mut code = TokenStream::new();
+        // A list or dictionary pattern that selects clauses sees even a typed argument through
+        // its view: an argument of another kind makes the clause not apply, as in Oso, rather
+        // than fail to compile (`Sequence`, `PatternField`).
+        let through_view = matches!(param.value.kind, TermKind::List { .. })
+            || matches!(param.specializer.as_ref().map(|s| &s.kind), Some(TermKind::DictPattern(_)));
+        let viewed;
+        let arg = if through_view && !arg.generic {
+            viewed = Val { generic: true, ..arg.clone() };
+            &viewed
+        } else {
+            arg
+        };
         if !is_plain_param(&param.value) {
             // Oso cannot unify an argument with an expression such as `x.y` or `1 + 2`.
             return self
