@@ -28,6 +28,11 @@ fn unsupported_constructs_are_refused_at_their_location() {
         ("actor User {} allow(_u: Actor{name: 1}, _, _);", "fields on the union `Actor`", "app.polar:1:25"),
         ("allow(1 + 2, _, _);", "neither a variable, a literal nor a list", "app.polar:1:7"),
         (
+            "allow(x, y, z) if f(x, y, z);\nf([1], a, a);",
+            "a list literal parameter in a clause whose other parameter checks can fail",
+            "app.polar:2:3",
+        ),
+        (
             "allow(x, y, _) if o(x, y);\no(_x: {a: 1}, _y); o(_x: {b: 1}, _y: Foo); o(_x: {a: 1}, _y: Foo);",
             "depends on which of them apply",
             "app.polar:2:1",
