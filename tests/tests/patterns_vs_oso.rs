@@ -48,7 +48,7 @@ const ACTIONS: [&str; 25] = [
     "short",
     "tagged",
 ];
-const MORE_ACTIONS: [&str; 6] = ["same", "size", "titled", "author", "fly", ""];
+const MORE_ACTIONS: [&str; 7] = ["same", "size", "titled", "author", "again", "fly", ""];
 
 const LABELS: [&str; 30] = [
     "Integer",

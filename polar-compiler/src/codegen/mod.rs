@@ -49,6 +49,7 @@ pub fn generate(program: &Program, graph: &RuleGraph) -> Result<TokenStream, Vec
     for key in &keys {
         functions.push(g.rule_function(key));
     }
+    functions.extend(g.exhaustive_functions());
     if !g.errors.is_empty() {
         return Err(g.errors);
     }
@@ -127,6 +128,8 @@ struct Gen<'p> {
     errors: Vec<Diagnostic>,
     fresh: usize,
     inline_depth: usize,
+    /// Rules whose every solution a ground call must search for errors (`rules.rs`).
+    exhaustive: std::collections::BTreeSet<(String, usize)>,
 }
 
 impl<'p> Gen<'p> {
@@ -135,7 +138,15 @@ impl<'p> Gen<'p> {
         for rule in &program.rules {
             rules.entry((rule.name.name.clone(), rule.params.len())).or_default().push(rule);
         }
-        Gen { program, graph, rules, errors: Vec::new(), fresh: 0, inline_depth: 0 }
+        Gen {
+            program,
+            graph,
+            rules,
+            errors: Vec::new(),
+            fresh: 0,
+            inline_depth: 0,
+            exhaustive: Default::default(),
+        }
     }
 
     fn fresh(&mut self, hint: &str) -> Ident {

@@ -33,6 +33,42 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// The exhaustive variants of the rules that ground calls need (see [`Gen::call`]): the
+    /// whole search of the rule, for its errors only. Generating one can need others.
+    pub(super) fn exhaustive_functions(&mut self) -> Vec<TokenStream> {
+        let mut done = std::collections::BTreeSet::new();
+        let mut functions = Vec::new();
+        while let Some(key) = self.exhaustive.iter().find(|k| !done.contains(*k)).cloned() {
+            // The rule's refusals were reported with its first function.
+            let errors = self.errors.len();
+            functions.push(self.exhaustive_function(&key));
+            self.errors.truncate(errors);
+            done.insert(key);
+        }
+        functions
+    }
+
+    fn exhaustive_function(&mut self, (name, arity): &(String, usize)) -> TokenStream {
+        let f = exhaustive_fn_ident(name, *arity);
+        let types: Vec<Ident> = (0..*arity).map(|i| format_ident!("P{}", i)).collect();
+        let params: Vec<Ident> = (0..*arity).map(|i| format_ident!("p{}", i)).collect();
+        let args: Vec<Option<Val>> =
+            params.iter().map(|p| Some(Val { expr: quote! { #p }, generic: true, literal: None })).collect();
+        let clauses: Vec<&LoweredRule> = self.rules[&(name.clone(), *arity)].clone();
+        let mut go_on = |_: &mut Gen<'p>, _: &[Option<Val>]| quote! {};
+        let body = self.clause_set(&clauses, &args, &mut go_on);
+        quote! {
+            #[allow(unused_variables, unused_labels, unreachable_code, non_snake_case, clippy::all)]
+            fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(
+                cx: &::polar_runtime::support::Cx, #(#params: &#types),*
+            ) -> ::core::result::Result<(), ::polar_runtime::RuntimeError> {
+                let _depth = cx.enter()?;
+                #body
+                ::core::result::Result::Ok(())
+            }
+        }
+    }
+
     /// The clauses of one call, in the order Oso tries them (see [`super::order`]), in a block
     /// that a `cut` leaves. `args[i]` is the caller's value for parameter `i`, or `None` for an
     /// unbound variable that the clauses bind; `k` gets the values of those outputs.
@@ -291,10 +327,26 @@ impl<'p> Gen<'p> {
             }
         }
         if vals.iter().all(Option::is_some) {
+            // The callee's solutions bind nothing, so the rest of the conjunction gives the same
+            // answer after each: when it fails after the first, Oso goes on through the callee's
+            // other solutions only to fail again, unless an error comes first, which ends the
+            // query. So the rest runs once, and if it fails, the callee's whole search runs for
+            // its errors (not when the rest cannot fail: it returns or breaks).
             let f = rule_fn_ident(name, args.len());
-            let exprs = vals.iter().flatten().map(|v| &v.expr);
+            let exprs: Vec<&TokenStream> = vals.iter().flatten().map(|v| &v.expr).collect();
             let rest = k(self, env);
-            return quote! { if #f(cx, #(#exprs),*)? { #rest } };
+            let diverges = matches!(
+                rest.clone().into_iter().next(),
+                Some(proc_macro2::TokenTree::Ident(i)) if i == "return" || i == "break"
+            );
+            let exhaust = if diverges {
+                TokenStream::new()
+            } else {
+                self.exhaustive.insert(key.clone());
+                let all = exhaustive_fn_ident(name, args.len());
+                quote! { #all(cx, #(#exprs),*)?; }
+            };
+            return quote! { if #f(cx, #(#exprs),*)? { #rest #exhaust } };
         }
         if self.graph.is_recursive(name) {
             return self
@@ -373,4 +425,8 @@ fn is_ground_term(t: &Term) -> bool {
         TermKind::List { elements, rest: None } => elements.iter().all(is_ground_term),
         _ => false,
     }
+}
+
+fn exhaustive_fn_ident(name: &str, arity: usize) -> Ident {
+    format_ident!("{}_all", rule_fn_ident(name, arity))
 }
