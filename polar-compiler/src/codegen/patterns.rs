@@ -28,8 +28,8 @@ use super::*;
 use crate::ast::{Field, Term, TermKind};
 use crate::lower::is_union;
 
-/// Built-in classes whose values Oso's Rust host never wraps as instances: patterns with
-/// fields on them look fields up on a number or string.
+/// Built-in classes (with `Option`) whose values have no attributes in Oso's Rust host: a
+/// pattern with fields never matches them.
 const SCALAR_CLASSES: [&str; 5] = ["String", "Integer", "Float", "Boolean", "List"];
 
 impl<'p> Gen<'p> {
