@@ -212,7 +212,8 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
     }
     errors.finish()?;
 
-    let field_names = fields.iter().map(|(name, _, _)| name);
+    let field_names: Vec<&String> = fields.iter().map(|(name, _, _)| name).collect();
+    let field_members: Vec<&syn::Member> = fields.iter().map(|(_, _, member)| member).collect();
     let field_impls = fields.iter().map(|(name, field, member)| {
         let hash = proc_macro2::Literal::u64_suffixed(field_hash(name));
         let ty = &field.ty;
@@ -250,6 +251,14 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 ::polar_runtime::View::Instance {
                     class: <Self as ::polar_runtime::PolarClass>::NAME,
                     any: self,
+                }
+            }
+            fn field(&self, name: &str) -> ::polar_runtime::support::FieldLookup<'_> {
+                #[allow(unused_imports)]
+                use ::polar_runtime::support::{FieldIsAny as _, FieldIsPolar as _};
+                match name {
+                    #(#field_names => (&::polar_runtime::support::FieldProbe(&self.#field_members)).lookup(),)*
+                    _ => ::polar_runtime::support::FieldLookup::Missing,
                 }
             }
         }

@@ -6,8 +6,9 @@
 
 use std::any::Any;
 use std::cell::Cell;
+use std::collections::{BTreeSet, BinaryHeap, HashSet, LinkedList, VecDeque};
 
-use crate::{Polar, PolarClass, RuntimeError, View};
+use crate::{Bare, ListView, Members, Polar, PolarClass, RuntimeError, View};
 
 pub use crate::support_values::*;
 
@@ -179,9 +180,350 @@ fn numbers_equal(a: View<'_>, b: View<'_>) -> bool {
     }
 }
 
+// ---- built-in classes
+//
+// What Oso's Rust host answers for `x matches Integer` and the other built-in classes
+// (`oso/src/host/mod.rs::isa` over the conversions of `host/to_polar.rs`): every integer
+// width is an `Integer`, `f32`/`f64` a `Float`, sequences and sets a `List`, maps with string
+// keys a `Dictionary`, and an `Option` is an instance of the class `Option`, never of the
+// class of its content (`Some(1) matches Integer` fails).
+
+/// The value as an `Integer` (`x: Integer`), exactly: wide Rust integers included.
+#[inline(always)]
+pub fn as_integer<V: ?Sized + Polar>(value: &V) -> Option<i128> {
+    match value.view() {
+        View::Int(i) => Some(i128::from(i)),
+        View::WideInt(i) => Some(i),
+        _ => None,
+    }
+}
+
+/// The value as a `Float` (`x: Float`); integers are not floats.
+#[inline(always)]
+pub fn as_float<V: ?Sized + Polar>(value: &V) -> Option<f64> {
+    match value.view() {
+        View::Float(f) => Some(f),
+        _ => None,
+    }
+}
+
+/// The value as a `Boolean` (`x: Boolean`).
+#[inline(always)]
+pub fn as_bool<V: ?Sized + Polar>(value: &V) -> Option<bool> {
+    match value.view() {
+        View::Bool(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// Whether the value is a `List` (`x: List`).
+#[inline(always)]
+pub fn is_list<V: ?Sized + Polar>(value: &V) -> bool {
+    matches!(value.view(), View::List(_))
+}
+
+/// Whether the value is a `Dictionary` (`x: Dictionary`).
+#[inline(always)]
+pub fn is_dict<V: ?Sized + Polar>(value: &V) -> bool {
+    matches!(value.view(), View::Dict(_))
+}
+
+/// Whether the value is an `Option` (`x: Option`): `Some` or `None`.
+#[inline(always)]
+pub fn is_option<V: ?Sized + Polar>(value: &V) -> bool {
+    matches!(value.view(), View::Some(_) | View::Absent)
+}
+
+/// Whether the value is the float `literal` (a parameter such as `f(1.5)`): numbers by
+/// value (`1 = 1.0`), anything else fails.
+#[inline(always)]
+pub fn is_float<V: ?Sized + Polar>(value: &V, literal: f64) -> bool {
+    match value.view() {
+        v @ (View::Int(_) | View::WideInt(_) | View::Float(_)) => numbers_equal(v, View::Float(literal)),
+        _ => false,
+    }
+}
+
+/// A view is a value too: the elements of a list reached through a parameter without a
+/// specializer are views.
+impl Polar for View<'_> {
+    #[inline(always)]
+    fn view(&self) -> View<'_> {
+        *self
+    }
+}
+
+// ---- list patterns: `[first, *rest]`
+
+/// A Rust collection that Oso's Rust host converts to a `List`, so that list patterns
+/// destructure it: sequences, slices, arrays and sets (in their iteration order). Not
+/// strings and not `Option`, which are no lists to Oso, so a list pattern on them is a
+/// compile error.
+#[diagnostic::on_unimplemented(
+    message = "a Polar policy matches `{Self}` against a list pattern (`[a, *rest]`), but it is no list",
+    label = "not a Polar list",
+    note = "list patterns destructure Vec, slices, arrays, VecDeque, LinkedList, HashSet, BTreeSet and BinaryHeap"
+)]
+pub trait Sequence {
+    /// The element type.
+    type Item;
+    /// The number of elements.
+    fn len(&self) -> usize;
+    /// Whether there are no elements.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The elements in order.
+    fn items(&self) -> impl Iterator<Item = &Self::Item>;
+}
+
+macro_rules! sequence {
+    ($([$($g:tt)*] $t:ty),* $(,)?) => { $(
+        impl<$($g)*> Sequence for $t {
+            type Item = T;
+            #[inline]
+            fn len(&self) -> usize { ExactSizeIterator::len(&self.iter()) }
+            #[inline]
+            fn items(&self) -> impl Iterator<Item = &T> { self.iter() }
+        }
+    )* };
+}
+sequence!(
+    [T] Vec<T>,
+    [T] [T],
+    [T, const N: usize] [T; N],
+    [T] VecDeque<T>,
+    [T] LinkedList<T>,
+    [T, S] HashSet<T, S>,
+    [T] BTreeSet<T>,
+    [T] BinaryHeap<T>,
+);
+
+/// The `*rest` of a list pattern over a [`Sequence`]: the elements after the first `skip`,
+/// borrowed, without allocation.
+pub struct Rest<'a, S: ?Sized> {
+    seq: &'a S,
+    skip: usize,
+}
+
+impl<'a, S: ?Sized + Sequence> Rest<'a, S> {
+    /// The elements of `seq` after the first `skip`.
+    #[inline(always)]
+    pub fn new(seq: &'a S, skip: usize) -> Self {
+        Rest { seq, skip }
+    }
+}
+
+impl<S: ?Sized + Sequence> Sequence for Rest<'_, S> {
+    type Item = S::Item;
+    #[inline]
+    fn len(&self) -> usize {
+        self.seq.len().saturating_sub(self.skip)
+    }
+    #[inline]
+    fn items(&self) -> impl Iterator<Item = &S::Item> {
+        self.seq.items().skip(self.skip)
+    }
+}
+
+impl<S: ?Sized + Sequence> Members for Rest<'_, S> {
+    type Item = S::Item;
+    #[inline]
+    fn members(&self) -> impl Iterator<Item = &S::Item> {
+        self.items()
+    }
+}
+
+impl<S: ?Sized + Sequence<Item: Polar>> ListView for Rest<'_, S> {
+    #[inline]
+    fn len(&self) -> usize {
+        Sequence::len(self)
+    }
+    #[inline]
+    fn any(&self, f: &mut dyn FnMut(View<'_>) -> bool) -> bool {
+        self.items().any(|x| f(x.view()))
+    }
+    #[inline]
+    fn get(&self, index: usize) -> Option<View<'_>> {
+        self.items().nth(index).map(Polar::view)
+    }
+}
+
+impl<S: ?Sized + Sequence<Item: Polar>> Polar for Rest<'_, S> {
+    #[inline(always)]
+    fn view(&self) -> View<'_> {
+        View::List(self)
+    }
+}
+
+impl<S: ?Sized> Bare for Rest<'_, S> {
+    type Target = Self;
+    #[inline(always)]
+    fn bare(&self) -> &Self {
+        self
+    }
+}
+
+/// The `*rest` of a list pattern over a list known only through its [`View`] (a parameter
+/// without a specializer).
+pub struct ViewRest<'a> {
+    list: &'a dyn ListView,
+    skip: usize,
+}
+
+impl<'a> ViewRest<'a> {
+    /// The elements of `list` after the first `skip`.
+    #[inline(always)]
+    pub fn new(list: &'a dyn ListView, skip: usize) -> Self {
+        ViewRest { list, skip }
+    }
+}
+
+impl ListView for ViewRest<'_> {
+    fn len(&self) -> usize {
+        self.list.len().saturating_sub(self.skip)
+    }
+    fn any(&self, f: &mut dyn FnMut(View<'_>) -> bool) -> bool {
+        let mut index = 0;
+        self.list.any(&mut |v| {
+            index += 1;
+            index > self.skip && f(v)
+        })
+    }
+    fn get(&self, index: usize) -> Option<View<'_>> {
+        self.list.get(self.skip.checked_add(index)?)
+    }
+}
+
+impl Polar for ViewRest<'_> {
+    #[inline(always)]
+    fn view(&self) -> View<'_> {
+        View::List(self)
+    }
+}
+
+/// The list that a list pattern without an unbound `*rest` destructures: Oso fails on
+/// anything else.
+#[inline(always)]
+pub fn as_list<V: ?Sized + Polar>(value: &V) -> Option<&dyn ListView> {
+    match value.view() {
+        View::List(list) => Some(list),
+        _ => None,
+    }
+}
+
+/// Whether Oso's rule index sees the value as ground (no instance inside): only then does
+/// the index leave out the clauses whose literal parameters differ from it.
+pub fn is_ground<V: ?Sized + Polar>(value: &V) -> bool {
+    fn ground(v: View<'_>) -> bool {
+        match v {
+            View::Instance { .. } | View::Some(_) | View::Absent => false,
+            View::List(l) => !l.any(&mut |x| !ground(x)),
+            View::Dict(d) => !d.any(&mut |_, x| !ground(x)),
+            _ => true,
+        }
+    }
+    ground(value.view())
+}
+
+/// The list that a list pattern destructures, for a value known only through its view.
+/// Oso fails on a value that is no list, except that it reports an error for an instance
+/// (or `Option`) when the pattern has an unbound `*rest`: it hands the pattern to the host's
+/// `==`, which cannot convert a rest variable.
+#[inline]
+pub fn list_for_pattern<V: ?Sized + Polar>(
+    value: &V,
+    unbound_rest: bool,
+) -> Result<Option<&dyn ListView>, RuntimeError> {
+    match value.view() {
+        View::List(list) => Ok(Some(list)),
+        View::Instance { .. } | View::Some(_) | View::Absent if unbound_rest => {
+            Err(RuntimeError::Unsupported {
+                what: "a list pattern with a `*rest` matched against an instance",
+            })
+        }
+        _ => Ok(None),
+    }
+}
+
+// ---- dictionary and instance patterns: `{name: "a"}`, `User{name: "a"}`
+
+/// A field looked up by name ([`Polar::field`]).
+pub enum FieldLookup<'a> {
+    /// The value has no such field.
+    Missing,
+    /// The field exists, but its type is not a Polar value.
+    Opaque,
+    /// The field.
+    Value(&'a dyn Polar),
+}
+
+/// What `#[derive(PolarClass)]` wraps a field in to implement [`Polar::field`]: a field whose
+/// type is a Polar value is visible through [`FieldIsPolar`], any other through
+/// [`FieldIsAny`] as [`FieldLookup::Opaque`] (method resolution prefers the first, which needs
+/// no autoref).
+pub struct FieldProbe<'a, T>(pub &'a T);
+
+/// See [`FieldProbe`].
+pub trait FieldIsPolar<'a> {
+    /// The field as a Polar value.
+    fn lookup(&self) -> FieldLookup<'a>;
+}
+
+impl<'a, T: Polar> FieldIsPolar<'a> for FieldProbe<'a, T> {
+    #[inline(always)]
+    fn lookup(&self) -> FieldLookup<'a> {
+        FieldLookup::Value(self.0)
+    }
+}
+
+/// See [`FieldProbe`].
+pub trait FieldIsAny<'a> {
+    /// [`FieldLookup::Opaque`]: the field is not a Polar value.
+    fn lookup(&self) -> FieldLookup<'a>;
+}
+
+impl<'a, T> FieldIsAny<'a> for &FieldProbe<'a, T> {
+    #[inline(always)]
+    fn lookup(&self) -> FieldLookup<'a> {
+        FieldLookup::Opaque
+    }
+}
+
+/// For a dictionary pattern on a value known only through `Polar`: whether a dictionary has
+/// every key (Oso checks that first, and fails without looking at the values); `true` for
+/// anything else.
+pub fn has_keys<V: ?Sized + Polar>(value: &V, keys: &[&str]) -> bool {
+    match value.view() {
+        View::Dict(d) => keys.iter().all(|k| d.get(k).is_some()),
+        _ => true,
+    }
+}
+
+/// The field `name` for a dictionary pattern on a value known only through `Polar`: an entry
+/// of a dictionary or a field of an instance; `None` (the pattern fails) when there is none.
+/// Oso looks fields up on any value and fails the pattern when the host has no such
+/// attribute (numbers, strings, lists and `Option` have none); the error the host reports
+/// for that is dropped at the next call to the host, so it is never seen. A field whose type
+/// is not a Polar value is an error: Oso would compare it, the compiled policy cannot.
+pub fn dyn_field<'a, V: ?Sized + Polar>(value: &'a V, name: &str) -> Result<Option<View<'a>>, RuntimeError> {
+    match value.view() {
+        View::Dict(d) => Ok(d.get(name)),
+        View::Instance { .. } => match value.field(name) {
+            FieldLookup::Value(field) => Ok(Some(field.view())),
+            FieldLookup::Missing => Ok(None),
+            FieldLookup::Opaque => Err(RuntimeError::Unsupported {
+                what: "a dictionary pattern on a field that is not a Polar value",
+            }),
+        },
+        _ => Ok(None),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::{BTreeMap, HashMap};
 
     #[test]
     fn depth_is_bounded_and_restored() {
@@ -231,5 +573,104 @@ mod tests {
         assert!(unify_views(1i64.view(), 1.0f64.view()).unwrap());
         assert!(!unify_views(1i64.view(), "1".view()).unwrap());
         assert!(!unify_views(f64::NAN.view(), f64::NAN.view()).unwrap());
+    }
+
+    #[test]
+    fn builtin_classes_as_oso_host_sees_them() {
+        assert_eq!(as_integer(&7u8), Some(7));
+        assert_eq!(as_integer(&u64::MAX), Some(i128::from(u64::MAX)));
+        assert_eq!(as_integer(&7.0f64), None);
+        assert_eq!(as_integer(&Some(7i64)), None);
+        assert_eq!(as_float(&1.5f32), Some(1.5));
+        assert_eq!(as_float(&1i64), None);
+        assert_eq!(as_bool(&true), Some(true));
+        assert_eq!(as_bool(&1i64), None);
+        assert!(is_list(&vec![1u8]) && is_list(&std::collections::BTreeSet::<u8>::new()));
+        assert!(!is_list("ab") && !is_list(&Some(1u8)));
+        assert!(is_dict(&HashMap::<String, u8>::new()) && !is_dict(&vec![1u8]));
+        assert!(is_option(&None::<u8>) && is_option(&Some(1u8)) && !is_option(&1u8));
+        assert!(is_float(&1i64, 1.0) && is_float(&2.5f32, 2.5) && !is_float(&f64::NAN, f64::NAN));
+        assert!(!is_float(&vec![1.0f64], 1.0) && !is_float("1", 1.0));
+    }
+
+    #[test]
+    fn rests_borrow_without_copying() {
+        let v = vec![1i64, 2, 3];
+        let rest = Rest::new(&v, 1);
+        assert_eq!(Sequence::len(&rest), 2);
+        assert_eq!(rest.items().collect::<Vec<_>>(), [&2, &3]);
+        assert_eq!(rest.members().count(), 2);
+        let rest2 = Rest::new(&rest, 1);
+        assert_eq!(rest2.items().collect::<Vec<_>>(), [&3]);
+        assert_eq!(Sequence::len(&Rest::new(&v, 5)), 0);
+        let View::List(l) = rest.view() else { panic!() };
+        assert_eq!(l.len(), 2);
+        assert!(matches!(l.get(0), Some(View::Int(2))));
+        assert!(l.get(2).is_none());
+
+        let View::List(whole) = v.view() else { panic!() };
+        let vr = ViewRest::new(whole, 1);
+        assert_eq!(ListView::len(&vr), 2);
+        assert!(matches!(vr.get(1), Some(View::Int(3))));
+        assert!(vr.get(usize::MAX).is_none());
+        let mut seen = Vec::new();
+        vr.any(&mut |x| {
+            seen.push(format!("{x:?}"));
+            false
+        });
+        assert_eq!(seen, ["Int(2)", "Int(3)"]);
+        assert!(matches!(vr.view(), View::List(_)));
+    }
+
+    #[test]
+    fn list_patterns_on_other_values() {
+        assert!(as_list(&vec![1u8]).is_some());
+        assert!(as_list("abc").is_none());
+        assert!(list_for_pattern(&vec![1u8], true).unwrap().is_some());
+        assert!(list_for_pattern(&1i64, true).unwrap().is_none());
+        // Oso cannot hand a pattern with `*rest` to the host's `==` for an instance.
+        assert!(list_for_pattern(&Some(1u8), true).is_err());
+        assert!(list_for_pattern(&None::<u8>, true).is_err());
+    }
+
+    #[test]
+    fn ground_values() {
+        assert!(is_ground("a") && is_ground(&vec![1u8]) && is_ground(&HashMap::from([("k", 1u8)])));
+        assert!(!is_ground(&Some(1u8)) && !is_ground(&vec![None::<u8>]));
+        assert!(!is_ground(&BTreeMap::from([("k", vec![Some(1u8)])])));
+    }
+
+    #[test]
+    fn fields_by_name() {
+        struct Opaque;
+        #[derive(crate::PolarClass)]
+        struct Item {
+            name: String,
+            count: Option<u8>,
+            opaque: Opaque,
+            #[polar(skip)]
+            hidden: u8,
+        }
+        let item = Item { name: "a".into(), count: Some(1), opaque: Opaque, hidden: 0 };
+        let _ = (&item.opaque, item.hidden);
+        assert!(matches!(item.field("name"), FieldLookup::Value(v) if matches!(v.view(), View::Str("a"))));
+        assert!(matches!(item.field("count"), FieldLookup::Value(v) if matches!(v.view(), View::Some(_))));
+        assert!(matches!(item.field("opaque"), FieldLookup::Opaque));
+        assert!(matches!(item.field("hidden"), FieldLookup::Missing));
+        assert!(matches!(item.field("nope"), FieldLookup::Missing));
+        assert!(matches!(Box::new(&item).field("name"), FieldLookup::Value(_)));
+        assert!(matches!(1u8.field("name"), FieldLookup::Missing));
+
+        assert!(matches!(dyn_field(&item, "name"), Ok(Some(View::Str("a")))));
+        assert!(matches!(dyn_field(&item, "nope"), Ok(None)));
+        assert!(dyn_field(&item, "opaque").is_err());
+        assert!(matches!(dyn_field(&HashMap::from([("name", 2u8)]), "name"), Ok(Some(View::Int(2)))));
+        assert!(matches!(dyn_field(&HashMap::from([("name", 2u8)]), "x"), Ok(None)));
+        assert!(matches!(dyn_field("name", "len"), Ok(None)));
+        assert!(has_keys(&item, &["nope"]) && has_keys(&1u8, &["x"]));
+        assert!(
+            has_keys(&HashMap::from([("a", 1u8)]), &["a"])
+                && !has_keys(&HashMap::from([("a", 1u8)]), &["a", "b"])
+        );
     }
 }

@@ -71,18 +71,6 @@ pub fn dict_get<'a, D: ?Sized + Dict>(dict: &'a D, key: &str) -> Option<&'a D::V
     dict.lookup(key)
 }
 
-/// Whether the value is the number `literal` (a float literal; NaN equals nothing).
-#[inline(always)]
-pub fn is_float<V: ?Sized + crate::Polar>(value: &V, literal: f64) -> bool {
-    let n = match value.view() {
-        View::Int(i) => Number::Int(i),
-        View::Float(f) => Number::Float(f),
-        View::WideInt(i) => return literal.fract() == 0.0 && literal.abs() < 1e38 && literal as i128 == i,
-        _ => return false,
-    };
-    crate::unify(&n, &literal)
-}
-
 /// A value printed the way Polar writes it (`print(x)`): strings quoted, lists in brackets,
 /// dictionaries as `{key: value}`, `nil`, and class instances by their class name.
 #[derive(Clone, Copy)]
@@ -135,6 +123,7 @@ mod tests {
 
     use super::*;
     use crate::Polar;
+    use crate::support::is_float;
 
     #[test]
     fn numbers_of_unknown_values() {

@@ -106,6 +106,15 @@ impl fmt::Debug for View<'_> {
 pub trait Polar {
     /// The value's Polar type and contents.
     fn view(&self) -> View<'_>;
+
+    /// The field `name` of an instance, for a dictionary pattern on a value whose class the
+    /// compiled policy does not know (`x: {name: "a"}`). `#[derive(PolarClass)]` implements
+    /// it; other types have no fields.
+    #[inline(always)]
+    fn field(&self, name: &str) -> crate::support::FieldLookup<'_> {
+        let _ = name;
+        crate::support::FieldLookup::Missing
+    }
 }
 
 /// A Polar list, visited without allocation.
@@ -118,6 +127,8 @@ pub trait ListView {
     }
     /// Calls `f` on the elements in order until it returns `true`; returns whether it did.
     fn any(&self, f: &mut dyn FnMut(View<'_>) -> bool) -> bool;
+    /// The element at `index` (list patterns such as `[first, *rest]`).
+    fn get(&self, index: usize) -> Option<View<'_>>;
 }
 
 /// A Polar dictionary, visited without allocation.
@@ -225,6 +236,8 @@ macro_rules! pointer_view {
         impl<T: ?Sized + Polar> Polar for $p {
             #[inline(always)]
             fn view(&self) -> View<'_> { (**self).view() }
+            #[inline(always)]
+            fn field(&self, name: &str) -> crate::support::FieldLookup<'_> { (**self).field(name) }
         }
     )* };
 }
@@ -234,6 +247,10 @@ impl<B: ?Sized + Polar + ToOwned> Polar for Cow<'_, B> {
     #[inline(always)]
     fn view(&self) -> View<'_> {
         (**self).view()
+    }
+    #[inline(always)]
+    fn field(&self, name: &str) -> crate::support::FieldLookup<'_> {
+        (**self).field(name)
     }
 }
 
@@ -250,6 +267,10 @@ macro_rules! list_view {
             #[inline]
             fn any(&self, f: &mut dyn FnMut(View<'_>) -> bool) -> bool {
                 self.members().any(|x| f(x.view()))
+            }
+            #[inline]
+            fn get(&self, index: usize) -> Option<View<'_>> {
+                self.members().nth(index).map(Polar::view)
             }
         }
         impl<$($g)*> Polar for $t {
@@ -388,6 +409,8 @@ mod tests {
         assert!(!l.is_empty());
         assert!(l.any(&mut |x| matches!(x, View::Int(2))));
         assert!(!l.any(&mut |x| matches!(x, View::Int(4))));
+        assert!(matches!(l.get(2), Some(View::Int(3))));
+        assert!(l.get(3).is_none());
         let m = BTreeMap::from([("k", 1u8)]);
         let View::Dict(d) = m.view() else { panic!() };
         assert_eq!(d.len(), 1);

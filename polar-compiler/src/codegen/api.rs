@@ -308,38 +308,36 @@ impl<'p> Gen<'p> {
         let unbound_outputs = std::mem::replace(&mut self.unbound_outputs, true);
         let not_a_string = format!("{what} that is not a string");
         let mut known: Vec<String> = Vec::new();
-        let mut code = TokenStream::new();
-        for clause in clauses {
-            let mut insert = |_: &mut Gen<'p>, outputs: &[Option<Val>]| match &outputs[output] {
-                None => quote! { __polar_allowed.insert_wildcard(); },
-                Some(Val { literal: Some(Literal::Str(s)), .. }) => {
-                    let index = known.iter().position(|k| k == s).unwrap_or_else(|| {
-                        known.push(s.clone());
-                        known.len() - 1
-                    });
-                    // The table holds at most 128 literals (the bits of `Allowed`).
-                    if index < 128 {
-                        quote! { __polar_allowed.insert_known(#index); }
-                    } else {
-                        quote! { __polar_allowed.insert(#s); }
-                    }
+        let mut insert = |_: &mut Gen<'p>, outputs: &[Option<Val>]| match &outputs[output] {
+            None => quote! { __polar_allowed.insert_wildcard(); },
+            Some(Val { literal: Some(Literal::Str(s)), .. }) => {
+                let index = known.iter().position(|k| k == s).unwrap_or_else(|| {
+                    known.push(s.clone());
+                    known.len() - 1
+                });
+                // The table holds at most 128 literals (the bits of `Allowed`).
+                if index < 128 {
+                    quote! { __polar_allowed.insert_known(#index); }
+                } else {
+                    quote! { __polar_allowed.insert(#s); }
                 }
-                Some(Val { literal: Some(_), .. }) => quote! {
-                    return ::core::result::Result::Err(::polar_runtime::RuntimeError::Unsupported { what: #not_a_string });
-                },
-                Some(Val { expr, .. }) => quote! {
-                    match ::polar_runtime::support::as_str(#expr) {
-                        ::core::option::Option::Some(s) => __polar_allowed.insert(s),
-                        ::core::option::Option::None => return ::core::result::Result::Err(
-                            ::polar_runtime::RuntimeError::Unsupported { what: #not_a_string }
-                        ),
-                    }
-                },
-            };
-            let collecting = std::mem::replace(&mut self.modes.collecting, true);
-            code.extend(self.clause(clause, &args, &mut insert));
-            self.modes.collecting = collecting;
-        }
+            }
+            Some(Val { literal: Some(_), .. }) => quote! {
+                return ::core::result::Result::Err(::polar_runtime::RuntimeError::Unsupported { what: #not_a_string });
+            },
+            Some(Val { expr, .. }) => quote! {
+                match ::polar_runtime::support::as_str(#expr) {
+                    ::core::option::Option::Some(s) => __polar_allowed.insert(s),
+                    ::core::option::Option::None => return ::core::result::Result::Err(
+                        ::polar_runtime::RuntimeError::Unsupported { what: #not_a_string }
+                    ),
+                }
+            },
+        };
+        // In Oso's clause order, as any call (`cut` included).
+        let collecting = std::mem::replace(&mut self.modes.collecting, true);
+        let code = self.clause_set(&clauses, &args, &mut insert);
+        self.modes.collecting = collecting;
         self.unbound_outputs = unbound_outputs;
         if self.errors.len() > errors_before {
             let errors = self.errors.split_off(errors_before);

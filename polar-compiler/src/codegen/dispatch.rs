@@ -180,20 +180,19 @@ impl<'p> Gen<'p> {
         }
     }
 
-    /// Each clause in turn; the first solution returns `true`.
+    /// The clauses in Oso's order (`rules.rs`, `order.rs`); the first solution returns `true`.
     fn clauses_in_order(&mut self, clauses: &[&'p LoweredRule], args: &[Option<Val>]) -> TokenStream {
-        let mut code = TokenStream::new();
-        for clause in clauses {
-            // Inside `not`/`forall` a solution does not end the search (`Cx::exhaustive`).
-            let mut succeed = |_: &mut Gen<'p>, _: &[Option<Val>]| {
-                quote! {
-                    if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
-                    __polar_found = true;
-                }
-            };
-            code.extend(self.clause(clause, args, &mut succeed));
+        if clauses.is_empty() {
+            return TokenStream::new();
         }
-        code
+        // Inside `not`/`forall` a solution does not end the search (`Cx::exhaustive`).
+        let mut succeed = |_: &mut Gen<'p>, _: &[Option<Val>]| {
+            quote! {
+                if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
+                __polar_found = true;
+            }
+        };
+        self.clause_set(clauses, args, &mut succeed)
     }
 
     /// `match` on the string at `position`: one arm per literal, in which that parameter is

@@ -270,6 +270,9 @@ impl<'p> Gen<'p> {
         env: &Env,
         k: Cont<'_, 'p>,
     ) -> TokenStream {
+        if let Some(code) = self.unify_list_pattern(term, left, right, scope, env, &mut *k) {
+            return code;
+        }
         if is_structure(left) || is_structure(right) {
             return self.unify_structure(term, left, right, scope, env, k);
         }
@@ -575,73 +578,20 @@ impl<'p> Gen<'p> {
         env: &Env,
         k: Cont<'_, 'p>,
     ) -> TokenStream {
+        let _ = term;
         let Some(val) = self.value(value, scope, env) else { return quote! {} };
         let label = syn_label(&format!("matches{}", self.fresh + 1));
         self.fresh += 1;
-        match &pattern.kind {
-            TermKind::Instance { fields, .. } if fields.is_empty() => {
-                let mut code = TokenStream::new();
-                let Some(typed) = self.specialize(pattern, &val, &label, &mut code) else { return quote! {} };
-                let mut env = env.clone();
-                if let Some(v) = value.as_variable() {
-                    env.insert(format!("{scope}/{v}"), typed);
-                }
-                let rest = k(self, &env);
-                quote! { #label: { #code #rest } }
-            }
-            TermKind::DictPattern(fields) => {
-                if val.generic {
-                    return self
-                        .refuse(term.span, "a dictionary pattern on a parameter without a specializer");
-                }
-                let code = self.field_patterns(fields, &val, scope, env, k);
-                quote! { #label: { #code } }
-            }
-            _ => self.refuse(pattern.span, "this kind of pattern after `matches`"),
+        let mut code = TokenStream::new();
+        let mut env = env.clone();
+        let Some(typed) = self.pattern(&val, pattern, scope, &mut env, &label, &mut code) else {
+            return quote! {};
+        };
+        // `x matches User` also tells the rest of the body that `x` is a `User`.
+        if let Some(v) = value.as_variable() {
+            env.insert(format!("{scope}/{v}"), typed);
         }
-    }
-
-    /// `{k: p, ...}` against an instance: each field's value unifies with its pattern (an
-    /// unbound variable is bound).
-    pub(super) fn field_patterns(
-        &mut self,
-        fields: &[Field],
-        val: &Val,
-        scope: &str,
-        env: &Env,
-        k: Cont<'_, 'p>,
-    ) -> TokenStream {
-        match fields.split_first() {
-            None => k(self, env),
-            Some((field, rest)) => {
-                let receiver = &val.expr;
-                let field_val = Val {
-                    expr: self.field_get(field.key.span, &field.key.name, receiver),
-                    generic: false,
-                    literal: None,
-                };
-                let bound_var = field
-                    .value
-                    .as_variable()
-                    .filter(|v| *v != "_" && !env.contains_key(&format!("{scope}/{v}")));
-                if let Some(v) = bound_var {
-                    let ident = self.fresh(v);
-                    let expr = &field_val.expr;
-                    let mut env = env.clone();
-                    env.insert(format!("{scope}/{v}"), Val { expr: quote! { #ident }, ..field_val.clone() });
-                    let val = val.clone();
-                    let rest = self.field_patterns(rest, &val, scope, &env, k);
-                    return quote! { { let #ident = #expr; #rest } };
-                }
-                if field.value.as_variable() == Some("_") {
-                    return self.field_patterns(rest, val, scope, env, k);
-                }
-                let Some(pattern_val) = self.value(&field.value, scope, env) else { return quote! {} };
-                let test = self.unify_test(field.value.span, &field_val, &pattern_val);
-                let val = val.clone();
-                let rest = self.field_patterns(rest, &val, scope, env, k);
-                quote! { if #test { #rest } }
-            }
-        }
+        let rest = k(self, &env);
+        quote! { #label: { #code #rest } }
     }
 }

@@ -260,6 +260,8 @@ fn describe(term: &Term) -> String {
 mod api;
 mod dispatch;
 mod goals;
+mod order;
+mod patterns;
 mod recursion;
 mod rules;
 mod typing;

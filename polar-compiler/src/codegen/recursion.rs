@@ -162,22 +162,19 @@ impl<'p> Gen<'p> {
         let clauses: Vec<&'p LoweredRule> = self.rules[&(name.to_owned(), mode.len())].clone();
         let saved = std::mem::take(&mut self.modes.label_success);
         let collecting = std::mem::take(&mut self.modes.collecting);
-        let mut bodies = Vec::new();
-        for clause in clauses {
-            let mut solution = |_: &mut Gen<'p>, outs: &[Option<Val>]| {
-                let values = outs.iter().flatten().map(|v| {
-                    let e = &v.expr;
-                    quote! { &#e as &dyn ::polar_runtime::Polar }
-                });
-                quote! {
-                    if k(#(#values),*)? {
-                        if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
-                        __polar_found = true;
-                    }
+        let mut solution = |_: &mut Gen<'p>, outs: &[Option<Val>]| {
+            let values = outs.iter().flatten().map(|v| {
+                let e = &v.expr;
+                quote! { &#e as &dyn ::polar_runtime::Polar }
+            });
+            quote! {
+                if k(#(#values),*)? {
+                    if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
+                    __polar_found = true;
                 }
-            };
-            bodies.push(self.clause(clause, &args, &mut solution));
-        }
+            }
+        };
+        let bodies = self.clause_set(&clauses, &args, &mut solution);
         self.modes.label_success = saved;
         self.modes.collecting = collecting;
         quote! {
@@ -189,7 +186,7 @@ impl<'p> Gen<'p> {
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
                 let _depth = cx.enter()?;
                 let mut __polar_found = false;
-                #(#bodies)*
+                #bodies
                 ::core::result::Result::Ok(__polar_found)
             }
         }

@@ -10,28 +10,77 @@ use crate::diagnostic::Diagnostic;
 use crate::lower::{LoweredRule, is_union};
 
 impl<'p> Gen<'p> {
-    /// One clause: parameter checks, then the body, then `k`. `args[i]` is the caller's value
-    /// for parameter `i`, or `None` when the caller passes an unbound variable: the clause
-    /// binds it, and `k` receives the values of those outputs (by parameter index).
-    pub(super) fn clause(
+    /// The clauses of one call, in the order Oso tries them (see [`super::order`]), in a block
+    /// that a `cut` leaves. `args[i]` is the caller's value for parameter `i`, or `None` for an
+    /// unbound variable that the clauses bind; `k` gets the values of those outputs.
+    ///
+    /// Oso decides which clauses apply (unifying the arguments with the parameters) before it
+    /// runs any body, going through the clauses from last to first, and an error there ends
+    /// the query. Checks that can fail with an error (`?`: unifying values the compiler cannot
+    /// type) therefore run once up front, in that order; the other checks have no effect but
+    /// their answer, so they run with their clause.
+    pub(super) fn clause_set(
         &mut self,
-        rule: &LoweredRule,
+        clauses: &[&'p LoweredRule],
         args: &[Option<Val>],
         k: &mut dyn FnMut(&mut Gen<'p>, &[Option<Val>]) -> TokenStream,
     ) -> TokenStream {
+        let bound: Vec<bool> = args.iter().map(Option::is_some).collect();
+        let order = match super::order::clause_order(self.program, clauses, &bound) {
+            Ok(order) => order,
+            Err(why) => return self.refuse(clauses[0].span, why),
+        };
+        self.fresh += 1;
+        let call_label = syn_label(&format!("call{}", self.fresh));
+        let mut generated: Vec<Option<ClauseCode>> = clauses.iter().map(|_| None).collect();
+        for &i in &order {
+            generated[i] = Some(self.clause(clauses[i], args, &call_label, k));
+        }
+        let generated: Vec<ClauseCode> = generated.into_iter().flatten().collect();
+        let filter = generated.iter().rev().filter(|c| c.fallible).map(|c| {
+            let ClauseCode { label, prefilter, checks, .. } = c;
+            quote! { #label: { #prefilter #checks } }
+        });
+        // The index check also comes first when the clause runs: a clause the index leaves out
+        // is never tried, so its fallible checks never run.
+        let bodies = order.iter().map(|&i| {
+            let ClauseCode { label, prefilter, checks, body, .. } = &generated[i];
+            quote! { #label: { #prefilter #checks #body } }
+        });
+        quote! {
+            #call_label: {
+                #(#filter)*
+                #(#bodies)*
+            }
+        }
+    }
+
+    /// One clause: parameter checks, then the body, then `k`. `args[i]` is the caller's value
+    /// for parameter `i`, or `None` when the caller passes an unbound variable: the clause
+    /// binds it, and `k` receives the values of those outputs (by parameter index). A `cut`
+    /// in the body leaves `cut_label`.
+    fn clause(
+        &mut self,
+        rule: &LoweredRule,
+        args: &[Option<Val>],
+        cut_label: &TokenStream,
+        k: &mut dyn FnMut(&mut Gen<'p>, &[Option<Val>]) -> TokenStream,
+    ) -> ClauseCode {
         self.fresh += 1;
         let scope = format!("c{}", self.fresh);
         self.note_clause_vars(&scope, &rule.params, &rule.body, args);
         let label = syn_label(&format!("clause{}", self.fresh));
         let mut env = Env::new();
-        let mut checks = Vec::new();
+        let mut checks = TokenStream::new();
         let mut output_params: Vec<(usize, &Param)> = Vec::new();
         for (i, (param, arg)) in rule.params.iter().zip(args).enumerate() {
             match arg {
-                Some(arg) => checks.push(self.bind_param(param, arg, &scope, &mut env, &label)),
+                Some(arg) => checks.extend(self.bind_param(param, arg, &scope, &mut env, &label)),
                 None => output_params.push((i, param)),
             }
         }
+        let fallible = has_question_mark(&checks);
+        let prefilter = if fallible { self.prefilter(rule, args, &label) } else { TokenStream::new() };
         let body_terms = rule.body_terms().to_vec();
         let mut finish = |g: &mut Gen<'p>, env: &Env| {
             // Outputs are bound by now; their specializers are checked last, as Oso unifies a
@@ -59,13 +108,69 @@ impl<'p> Gen<'p> {
                 quote! { #solution: { #(#pre)* #rest } }
             }
         };
-        let body = self.conj(&body_terms, &scope, &env, &mut finish);
-        quote! {
-            #label: {
-                #(#checks)*
-                #body
+        let body = self.conj_with_cuts(&body_terms, &scope, &env, cut_label, &mut finish);
+        ClauseCode { label, prefilter, checks, body, fallible }
+    }
+
+    /// A conjunction with `cut`s among its goals: the goals before a `cut` run until their
+    /// first solution, then the goals after it, and then nothing else of the call (`break`
+    /// out of `cut_label`: no other solution of the goals before, no later clause). Oso's
+    /// `cut` drops every choice point made since the clause was entered (`vm.rs`,
+    /// `Operator::Cut`); the goals after it keep theirs.
+    fn conj_with_cuts(
+        &mut self,
+        goals: &[Term],
+        scope: &str,
+        env: &Env,
+        cut_label: &TokenStream,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        let Some(at) = goals.iter().position(|g| matches!(g.kind, TermKind::Cut)) else {
+            return self.conj(goals, scope, env, k);
+        };
+        let (before, after) = (&goals[..at], &goals[at + 1..]);
+        let mut at_cut = |g: &mut Gen<'p>, env: &Env| {
+            // The goals after the cut are outside the cut's own label-success context.
+            g.modes.label_success -= 1;
+            let rest = g.conj_with_cuts(after, scope, env, cut_label, &mut *k);
+            g.modes.label_success += 1;
+            quote! { { #rest } break #cut_label; }
+        };
+        // The cut leaves the clause set with a `break`: a recursive call that binds variables
+        // before it (whose continuation is a closure) is refused (`recursion.rs`).
+        self.modes.label_success += 1;
+        let code = self.conj(before, scope, env, &mut at_cut);
+        self.modes.label_success -= 1;
+        code
+    }
+
+    /// Oso's rule index, for the checks that run up front: a clause whose literal parameter
+    /// differs from a ground argument is never tried, so its other checks cannot fail with an
+    /// error.
+    fn prefilter(&mut self, rule: &LoweredRule, args: &[Option<Val>], label: &TokenStream) -> TokenStream {
+        let mut code = TokenStream::new();
+        for (param, arg) in rule.params.iter().zip(args) {
+            let Some(arg) = arg else { continue };
+            if param.specializer.is_some() {
+                continue;
+            }
+            match &param.value.kind {
+                TermKind::String(_) | TermKind::Integer(_) | TermKind::Boolean(_) | TermKind::Float(_) => {
+                    let mut test = TokenStream::new();
+                    self.literal_pattern(arg, &param.value, label, &mut test);
+                    let e = &arg.expr;
+                    code.extend(quote! { if ::polar_runtime::support::is_ground(#e) { #test } });
+                }
+                TermKind::List { .. } if is_ground_term(&param.value) => {
+                    self.refuse(
+                        param.span,
+                        "a list literal parameter in a clause whose other parameter checks can fail with an error",
+                    );
+                }
+                _ => {}
             }
         }
+        code
     }
 
     /// Whether a clause can be left out of an inlined call statically: a literal parameter
@@ -121,14 +226,15 @@ impl<'p> Gen<'p> {
             None => Some(value),
             Some(spec) => {
                 let mut code = TokenStream::new();
-                let v = self.specialize(spec, &value, label, &mut code)?;
+                let v = self.pattern(&value, spec, scope, env, label, &mut code)?;
                 pre.push(code);
                 Some(v)
             }
         }
     }
 
-    /// Checks one parameter against the caller's value and binds its variable.
+    /// Checks one parameter against the caller's value and binds its variables: Oso unifies
+    /// the argument with the parameter, then checks the specializer.
     pub(super) fn bind_param(
         &mut self,
         param: &Param,
@@ -138,113 +244,44 @@ impl<'p> Gen<'p> {
         label: &TokenStream,
     ) -> TokenStream {
         let mut code = TokenStream::new();
-        let arg = match &param.specializer {
-            Some(spec) => match self.specialize(spec, arg, label, &mut code) {
-                Some(v) => v,
-                None => return code,
-            },
-            None => arg.clone(),
+        // A list or dictionary pattern that selects clauses sees even a typed argument through
+        // its view: an argument of another kind makes the clause not apply, as in Oso, rather
+        // than fail to compile (`Sequence`, `Lookup`).
+        let through_view = matches!(param.value.kind, TermKind::List { .. })
+            || matches!(param.specializer.as_ref().map(|s| &s.kind), Some(TermKind::DictPattern(_)));
+        let viewed;
+        let arg = if through_view && !arg.generic {
+            viewed = Val { generic: true, ..arg.clone() };
+            &viewed
+        } else {
+            arg
         };
-        match &param.value.kind {
-            TermKind::Variable(v) if v == "_" => {}
-            TermKind::Variable(v) => {
-                let key = format!("{scope}/{v}");
-                match env.get(&key).cloned() {
-                    Some(existing) => {
-                        let test = self.unify_test(param.span, &existing, &arg);
-                        code.extend(quote! { if !(#test) { break #label; } });
-                    }
-                    None => {
-                        let ident = self.fresh(v);
-                        let expr = &arg.expr;
-                        code.extend(quote! { let #ident = #expr; });
-                        if let Some(class) = self.classes.get(&expr.to_string()).cloned() {
-                            self.classes.insert(ident.to_string(), class);
-                        }
-                        env.insert(key, Val { expr: quote! { #ident }, ..arg });
-                    }
+        if !is_plain_param(&param.value) {
+            // Oso cannot unify an argument with an expression such as `x.y` or `1 + 2`.
+            return self
+                .refuse(param.span, "a parameter that is neither a variable, a literal nor a list of them");
+        }
+        match &param.specializer {
+            // Unifying with a fresh variable cannot fail: check the specializer first and
+            // bind the variable to the value as the specializer types it.
+            Some(spec) if is_unbound(&param.value, scope, env) => {
+                if let Some(typed) = self.pattern(arg, spec, scope, env, label, &mut code) {
+                    self.pattern(&typed, &param.value, scope, env, label, &mut code);
                 }
             }
-            TermKind::String(_) | TermKind::Integer(_) | TermKind::Boolean(_) | TermKind::Float(_) => {
-                let lit = literal(&param.value).expect("a literal");
-                match &arg.literal {
-                    // Both known now: decide at compile time.
-                    Some(a) if literals_unify(a, &lit) => {}
-                    Some(_) => code.extend(quote! { break #label; }),
-                    None => {
-                        let e = &arg.expr;
-                        let test = match lit {
-                            Literal::Str(s) => quote! { ::polar_runtime::support::is_str(#e, #s) },
-                            Literal::Int(i) => quote! { ::polar_runtime::support::is_int(#e, #i) },
-                            Literal::Bool(b) => quote! { ::polar_runtime::support::is_bool(#e, #b) },
-                            Literal::Float(f) => {
-                                // `inf`, `-inf` and `nan` have no Rust literal.
-                                let f = super::values::float_expr(f);
-                                quote! { ::polar_runtime::support::unify_views(::polar_runtime::Polar::view(#e), ::polar_runtime::Polar::view(&#f))? }
-                            }
-                        };
-                        code.extend(quote! { if !(#test) { break #label; } });
-                    }
+            Some(spec) => {
+                if self.pattern(arg, &param.value, scope, env, label, &mut code).is_some()
+                    && let Some(typed) = self.pattern(arg, spec, scope, env, label, &mut code)
+                    && let Some(v) = param.value.as_variable()
+                {
+                    env.insert(format!("{scope}/{v}"), typed);
                 }
             }
-            _ => {
-                code.extend(self.refuse(param.span, "a parameter that is neither a variable nor a literal"));
+            None => {
+                self.pattern(arg, &param.value, scope, env, label, &mut code);
             }
         }
         code
-    }
-
-    /// Emits the check of a specializer on `value` (breaking out of `label` when it fails) and
-    /// returns the value as the specializer types it.
-    pub(super) fn specialize(
-        &mut self,
-        spec: &Term,
-        value: &Val,
-        label: &TokenStream,
-        code: &mut TokenStream,
-    ) -> Option<Val> {
-        let e = &value.expr;
-        match &spec.kind {
-            TermKind::Instance { tag, fields, .. } if fields.is_empty() => {
-                let name = tag.name.as_str();
-                if is_union(name) {
-                    let members = self.program.union_members(name).unwrap_or_default();
-                    code.extend(quote! {
-                        if !::polar_runtime::support::is_one_of(#e, &[#(#members),*]) { break #label; }
-                    });
-                    return Some(value.clone());
-                }
-                if name == "String" {
-                    let ident = self.fresh("s");
-                    code.extend(quote! {
-                        let ::core::option::Option::Some(#ident) = ::polar_runtime::support::as_str(#e) else { break #label; };
-                    });
-                    return Some(Val {
-                        expr: quote! { #ident },
-                        generic: false,
-                        literal: value.literal.clone(),
-                    });
-                }
-                if BUILTIN_CLASSES.contains(&name) {
-                    self.refuse(spec.span, format!("the built-in specializer `{name}`"));
-                    return None;
-                }
-                let Some(path) = class_path(name) else {
-                    self.refuse(spec.span, format!("the class name `{name}`, which is not a Rust path"));
-                    return None;
-                };
-                let ident = self.fresh(name);
-                code.extend(quote! {
-                    let ::core::option::Option::Some(#ident) = ::polar_runtime::support::isa::<#path, _>(#e) else { break #label; };
-                });
-                self.classes.insert(ident.to_string(), name.to_owned());
-                Some(Val { expr: quote! { #ident }, generic: false, literal: None })
-            }
-            _ => {
-                self.refuse(spec.span, "specializers with fields, dictionary, list or literal patterns");
-                None
-            }
-        }
     }
 
     pub(super) fn call(
@@ -305,7 +342,6 @@ impl<'p> Gen<'p> {
             return self.refuse(term.span, "calls that bind variables nested this deeply");
         }
         self.inline_depth += 1;
-        let mut code = TokenStream::new();
         // Clauses that cannot match what is known of the arguments (a literal, the class a
         // specializer gave) are left out: rustc would drop them too, but only after
         // generating and type-checking them once per call site.
@@ -315,21 +351,60 @@ impl<'p> Gen<'p> {
             .collect();
         let clauses: Vec<&LoweredRule> =
             self.rules[&key].clone().into_iter().filter(|c| !self.cannot_match(c, &vals, &classes)).collect();
-        for clause in clauses {
-            let mut after = |g: &mut Gen<'p>, outputs: &[Option<Val>]| {
-                let mut env = env.clone();
-                for (arg, out) in args.iter().zip(outputs) {
-                    if let (Some(v), Some(val)) = (arg.as_variable(), out)
-                        && v != "_"
-                    {
-                        env.insert(format!("{scope}/{v}"), val.clone());
-                    }
+        let mut after = |g: &mut Gen<'p>, outputs: &[Option<Val>]| {
+            let mut env = env.clone();
+            for (arg, out) in args.iter().zip(outputs) {
+                if let (Some(v), Some(val)) = (arg.as_variable(), out)
+                    && v != "_"
+                {
+                    env.insert(format!("{scope}/{v}"), val.clone());
                 }
-                k(g, &env)
-            };
-            code.extend(self.clause(clause, &vals, &mut after));
-        }
+            }
+            k(g, &env)
+        };
+        let code = self.clause_set(&clauses, &vals, &mut after);
         self.inline_depth -= 1;
         code
+    }
+}
+
+/// The code of one clause, in pieces: [`Gen::clause_set`] runs the checks of some clauses
+/// twice.
+struct ClauseCode {
+    label: TokenStream,
+    /// Oso's rule index (only for clauses whose checks are fallible).
+    prefilter: TokenStream,
+    checks: TokenStream,
+    body: TokenStream,
+    /// Whether a check can fail with a run-time error.
+    fallible: bool,
+}
+
+fn has_question_mark(code: &TokenStream) -> bool {
+    code.clone().into_iter().any(|t| match t {
+        proc_macro2::TokenTree::Punct(p) => p.as_char() == '?',
+        proc_macro2::TokenTree::Group(g) => has_question_mark(&g.stream()),
+        _ => false,
+    })
+}
+
+/// A parameter Oso can unify an argument with: a variable, a literal, or a list of those.
+fn is_plain_param(t: &Term) -> bool {
+    match &t.kind {
+        TermKind::Variable(_)
+        | TermKind::String(_)
+        | TermKind::Integer(_)
+        | TermKind::Boolean(_)
+        | TermKind::Float(_) => true,
+        TermKind::List { elements, .. } => elements.iter().all(is_plain_param),
+        _ => false,
+    }
+}
+
+fn is_ground_term(t: &Term) -> bool {
+    match &t.kind {
+        TermKind::String(_) | TermKind::Integer(_) | TermKind::Boolean(_) | TermKind::Float(_) => true,
+        TermKind::List { elements, rest: None } => elements.iter().all(is_ground_term),
+        _ => false,
     }
 }

@@ -19,13 +19,26 @@ fn a_small_policy_compiles_to_readable_rust() {
 #[test]
 fn unsupported_constructs_are_refused_at_their_location() {
     let cases = [
-        ("allow(u: User, _, _) if u.ok and cut;", "`cut`", "app.polar:1:34"),
+        ("allow(u: User, _, _) if u.ok or cut;", "`cut`", "app.polar:1:33"),
+        ("allow(u: User, _, _) if not (u.ok and cut);", "`cut`", "app.polar:1:39"),
+        ("allow(_u: Integer{garbage: 2}, _, _);", "fields on the built-in class `Integer`", "app.polar:1:11"),
+        ("actor User {} allow(_u: Actor{name: 1}, _, _);", "fields on the union `Actor`", "app.polar:1:25"),
+        ("allow(1 + 2, _, _);", "neither a variable, a literal nor a list", "app.polar:1:7"),
+        (
+            "allow(x, y, z) if f(x, y, z);\nf([1], a, a);",
+            "a list literal parameter in a clause whose other parameter checks can fail",
+            "app.polar:2:3",
+        ),
+        (
+            "allow(x, y, _) if o(x, y);\no(_x: {a: 1}, _y); o(_x: {b: 1}, _y: Foo); o(_x: {a: 1}, _y: Foo);",
+            "depends on which of them apply",
+            "app.polar:2:1",
+        ),
         (
             "allow(u, _, _) if u.admin;",
             "field lookup on a parameter without a class specializer",
             "app.polar:1:19",
         ),
-        ("allow(_u: {a: 1}, _, _);", "dictionary", "app.polar:1:11"),
         (
             "allow(u, _, _) if u.check(1);",
             "method call on a parameter without a class specializer",
@@ -53,7 +66,6 @@ fn unsupported_constructs_are_refused_at_their_location() {
             "binding a variable to a dictionary literal",
             "app.polar:1:25",
         ),
-        ("allow(u: User, _, _) if [1, *r] = u.xs and r = [];", "rest variables", "app.polar:1:25"),
         (
             "allow(u: User, _, _) if x in {a: 1} and x = u;",
             "`in` over a dictionary literal",
@@ -105,6 +117,18 @@ fn values_and_goals_compile_to_readable_rust() {
     .unwrap();
     let rule = code.split("fn __polar_rule_allow_3").nth(1).unwrap();
     insta::assert_snapshot!(rule);
+}
+
+#[test]
+fn cut_commits_to_the_most_specific_clause() {
+    // The second clause is more specific (`Doc{locked: true}` over `Doc`), so Oso tries it
+    // first; its `cut` then skips the first clause.
+    let code = compile(
+        r#"allow(_user: User, "read", doc: Doc) if doc.public;
+           allow(user: User, "read", _doc: Doc{locked: true}) if cut and user.admin;"#,
+    )
+    .unwrap();
+    insta::assert_snapshot!(code);
 }
 
 #[test]
