@@ -1,0 +1,2 @@
+//! Workloads shared by the benchmarks of `benches/` (see BENCHMARKS.md for the commands and
+//! what each engine's timing includes).
