@@ -65,7 +65,8 @@ pub fn generate_with_sources(
     if !g.errors.is_empty() {
         return Err(g.errors);
     }
-    let (classes, pairs, sites) = (g.class_checks(), g.allowed_pairs_trait(), g.site_items());
+    let (classes, pairs) = (g.class_checks(), g.allowed_pairs_trait());
+    let sites = g.site_items();
     Ok(quote! { #items #(#functions)* #pairs #classes #(#sites)* })
 }
 

@@ -173,8 +173,9 @@ impl<'p> Gen<'p> {
                 return None;
             };
             let ident = self.fresh(name);
+            let isa = self.class_isa(name, &path, e);
             code.extend(quote! {
-                let ::core::option::Option::Some(#ident) = ::polar_runtime::support::isa::<#path, _>(#e) else { break #label; };
+                let ::core::option::Option::Some(#ident) = #isa else { break #label; };
             });
             self.classes.insert(ident.to_string(), name.to_owned());
             Val { expr: quote! { #ident }, generic: false, literal: None }

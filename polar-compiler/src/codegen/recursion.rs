@@ -80,10 +80,11 @@ impl<'p> Gen<'p> {
                 // Every clause checks the same class on this parameter: the value is one, and
                 // the caller may use it as one (fields), as after an inlined call.
                 let value = match self.output_class(name, args.len(), i) {
-                    Some(path) => {
+                    Some((class, path)) => {
                         let typed = self.fresh(v);
+                        let isa = self.class_isa(&class, &path, &quote! { #o });
                         typing.push(quote! {
-                            let ::core::option::Option::Some(#typed) = ::polar_runtime::support::isa::<#path, _>(#o) else {
+                            let ::core::option::Option::Some(#typed) = #isa else {
                                 return ::core::result::Result::Ok(false);
                             };
                         });
@@ -116,7 +117,7 @@ impl<'p> Gen<'p> {
     }
 
     /// The class every clause of `name/arity` requires of parameter `i`, if they agree on one.
-    fn output_class(&self, name: &str, arity: usize, i: usize) -> Option<TokenStream> {
+    fn output_class(&self, name: &str, arity: usize, i: usize) -> Option<(String, TokenStream)> {
         let mut class = None;
         for clause in &self.rules[&(name.to_owned(), arity)] {
             match clause.params[i].specializer.as_ref().map(|s| &s.kind) {
@@ -131,7 +132,8 @@ impl<'p> Gen<'p> {
                 _ => return None,
             }
         }
-        class_path(class?)
+        let class = class?;
+        Some((class.to_owned(), class_path(class)?))
     }
 
     /// The binding-mode functions requested while generating everything else (and those they

@@ -33,6 +33,8 @@ use crate::lower::is_union;
 pub(super) struct Sites {
     idents: HashMap<(&'static str, Span), Ident>,
     items: Vec<TokenStream>,
+    /// The classes the policy names, with their first use, in source order (computed once).
+    classes: Option<Vec<(String, Span)>>,
 }
 
 impl<'p> Gen<'p> {
@@ -181,38 +183,61 @@ impl<'p> Gen<'p> {
         quote! { #site(#x, #y) }
     }
 
-    /// A check that each class the policy names is a Polar class, with the location of its
-    /// first use. (A name that resolves to no type at all is rustc's "cannot find type" error on
-    /// the `polar!` call: stable Rust cannot tell "no such type" apart without breaking
-    /// policies expanded inside a function body, whose local types a fallback would shadow.)
-    pub(super) fn class_checks(&self) -> TokenStream {
-        let mut checks = Vec::new();
-        for (i, (name, span)) in self.class_uses().into_iter().enumerate() {
+    /// `value` as an instance of the class `name` (`Option<&Class>`), through the class's
+    /// trait, so that a type without `#[derive(PolarClass)]` is one error naming the policy.
+    pub(super) fn class_isa(&mut self, name: &str, path: &TokenStream, value: &TokenStream) -> TokenStream {
+        let site = self.class_trait(name);
+        quote! { <#path as #site>::__polar_isa(#value) }
+    }
+
+    fn class_trait(&mut self, name: &str) -> Ident {
+        if self.sites.classes.is_none() {
+            self.sites.classes = Some(self.class_uses());
+        }
+        let classes = self.sites.classes.as_ref().expect("computed above");
+        let index = classes.iter().position(|(c, _)| c == name).unwrap_or(classes.len());
+        format_ident!("__PolarClass{}", index)
+    }
+
+    /// The trait of each class the policy names (its first use in the message), and a check
+    /// that each is a Polar class even if only a resource block names it.
+    pub(super) fn class_checks(&mut self) -> TokenStream {
+        if self.sites.classes.is_none() {
+            self.sites.classes = Some(self.class_uses());
+        }
+        let classes = self.sites.classes.clone().unwrap_or_default();
+        let mut items = Vec::new();
+        for (i, (name, span)) in classes.into_iter().enumerate() {
             let Some(path) = class_path(&name) else { continue };
             let message = format!(
                 "{}: the policy's class `{name}` is `{{Self}}`, which is not a Polar class",
                 self.location(span)
             );
             let site = format_ident!("__PolarClass{}", i);
-            checks.push(quote! {
+            items.push(quote! {
                 #[diagnostic::on_unimplemented(
                     message = #message,
                     label = "not a Polar class",
                     note = "add `#[derive(polar_runtime::PolarClass)]` to the type"
                 )]
-                trait #site {}
-                impl<T: ::polar_runtime::PolarClass> #site for T {}
-                const fn #site<T: #site>() {}
-                #site::<#path>();
+                #[doc(hidden)]
+                #[allow(non_camel_case_types)]
+                trait #site {
+                    fn __polar_isa<V: ?Sized + ::polar_runtime::Polar>(value: &V) -> ::core::option::Option<&Self>;
+                }
+                impl<T: ::polar_runtime::PolarClass> #site for T {
+                    #[inline(always)]
+                    fn __polar_isa<V: ?Sized + ::polar_runtime::Polar>(value: &V) -> ::core::option::Option<&T> {
+                        ::polar_runtime::support::isa::<T, V>(value)
+                    }
+                }
+                const _: () = {
+                    const fn check<T: #site>() {}
+                    check::<#path>();
+                };
             });
         }
-        if checks.is_empty() {
-            return quote! {};
-        }
-        quote! {
-            #[allow(non_snake_case, non_camel_case_types)]
-            const _: () = { #(#checks)* };
-        }
+        quote! { #(#items)* }
     }
 
     /// Every class named by a specializer, a `matches` pattern or a resource block, with its
