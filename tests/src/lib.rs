@@ -1,5 +1,57 @@
 //! Helpers shared by the cross-crate tests in `tests/tests/`.
 
+pub mod alloc_count {
+    //! A global allocator that counts allocations per thread, for the tests that check that
+    //! compiled checks allocate nothing. Each test binary installs it:
+    //!
+    //! ```ignore
+    //! #[global_allocator]
+    //! static GLOBAL: polar_tests::alloc_count::Counting = polar_tests::alloc_count::Counting;
+    //! ```
+
+    use std::alloc::{GlobalAlloc, Layout, System};
+    use std::cell::Cell;
+
+    thread_local! {
+        static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+    }
+
+    /// The counting allocator: the system allocator, plus a per-thread count.
+    pub struct Counting;
+
+    fn count() {
+        let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
+    }
+
+    // SAFETY: forwards to the system allocator; counting touches only a const-initialized
+    // thread-local `Cell`, which does not allocate.
+    unsafe impl GlobalAlloc for Counting {
+        unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+            count();
+            unsafe { System.alloc(layout) }
+        }
+        unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+            count();
+            unsafe { System.alloc_zeroed(layout) }
+        }
+        unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+            count();
+            unsafe { System.realloc(ptr, layout, new_size) }
+        }
+        unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+            unsafe { System.dealloc(ptr, layout) }
+        }
+    }
+
+    /// `f`'s result and the number of allocations this thread made while it ran (meaningful
+    /// only where `Counting` is the global allocator).
+    pub fn allocations_during<T>(f: impl FnOnce() -> T) -> (T, usize) {
+        let before = ALLOCATIONS.with(Cell::get);
+        let result = std::hint::black_box(f());
+        (result, ALLOCATIONS.with(Cell::get) - before)
+    }
+}
+
 pub mod corpus {
     //! The `.polar` files of the Oso repository, kept beside this repository in
     //! `../shared/corpus/oso` (not part of it; tests that read them are `#[ignore]`d and run

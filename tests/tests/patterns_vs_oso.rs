@@ -11,7 +11,6 @@
 //!
 //! `POLAR_DRT_CASES` sets the number of worlds (default 300).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 
@@ -223,44 +222,12 @@ mod oso_side {
     }
 }
 
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-struct Counting;
-
-fn count() {
-    let _ = ALLOCATIONS.try_with(|c| c.set(c.get() + 1));
-}
-
-// SAFETY: forwards to the system allocator; counting touches only a const-initialized
-// thread-local `Cell`, which does not allocate.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        count();
-        unsafe { System.alloc_zeroed(layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        count();
-        unsafe { System.realloc(ptr, layout, new_size) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: polar_tests::alloc_count::Counting = polar_tests::alloc_count::Counting;
 
 /// Runs `f`, asserting that it allocates nothing.
 fn no_alloc<T>(what: impl FnOnce() -> String, f: impl FnOnce() -> T) -> T {
-    let before = ALLOCATIONS.with(Cell::get);
-    let result = std::hint::black_box(f());
-    let n = ALLOCATIONS.with(Cell::get) - before;
+    let (result, n) = polar_tests::alloc_count::allocations_during(f);
     assert_eq!(n, 0, "{n} allocations in {}", what());
     result
 }
