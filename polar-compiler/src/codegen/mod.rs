@@ -148,6 +148,8 @@ struct Gen<'p> {
     /// The class of values known to be instances of one (by their expression): bound by a
     /// specializer. Lets inlining drop callee clauses that specialize on another class.
     classes: HashMap<String, String>,
+    /// The members of `Actor` and `Resource`, computed once (`Program::union_members` scans).
+    unions: Unions,
     /// Output parameters nothing binds stay unbound instead of being an error (the wildcard
     /// of `authorized_actions`; see `api.rs`).
     unbound_outputs: bool,
@@ -173,6 +175,7 @@ impl<'p> Gen<'p> {
             sites: typing::Sites::default(),
             modes: recursion::Modes::default(),
             classes: HashMap::new(),
+            unions: Unions::new(program),
             unbound_outputs: false,
             clause_vars: HashMap::new(),
             sources: None,
@@ -192,6 +195,30 @@ impl<'p> Gen<'p> {
                 .with_note("the policy is refused rather than compiled to something that could answer differently from Oso"),
         );
         quote! {}
+    }
+}
+
+/// The members of the `Actor` and `Resource` unions, indexed once.
+pub(super) struct Unions {
+    actors: Vec<String>,
+    resources: Vec<String>,
+}
+
+impl Unions {
+    pub(super) fn new(program: &Program) -> Self {
+        Unions {
+            actors: program.actors().map(str::to_owned).collect(),
+            resources: program.resources().map(str::to_owned).collect(),
+        }
+    }
+
+    /// The members of a union, `None` for a name that is not one.
+    pub(super) fn members(&self, name: &str) -> Option<&[String]> {
+        match name {
+            "Actor" => Some(&self.actors),
+            "Resource" => Some(&self.resources),
+            _ => None,
+        }
     }
 }
 

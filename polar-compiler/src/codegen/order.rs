@@ -31,9 +31,10 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
+use super::Unions;
 use super::{BUILTIN_CLASSES, literal, literals_unify};
 use crate::ast::{Field, Param, Term, TermKind};
-use crate::lower::{LoweredRule, Program, is_union};
+use crate::lower::{LoweredRule, is_union};
 
 /// The most clauses of one rule for which the general (cubic) check runs.
 const MAX_GENERAL: usize = 128;
@@ -52,35 +53,34 @@ enum Outcome {
 /// arguments are bound (`true`) or unbound variables (`false`); `Err` with the reason when
 /// the order depends on which clauses apply at run time.
 pub(super) fn clause_order(
-    program: &Program,
+    unions: &Unions,
     clauses: &[&LoweredRule],
     bound: &[bool],
 ) -> Result<Vec<usize>, String> {
     let n = clauses.len();
     let params: Vec<&[Param]> = clauses.iter().map(|c| c.params.as_slice()).collect();
     let kinds: Vec<Vec<Option<Vec<Kind>>>> =
-        params.iter().map(|ps| ps.iter().map(|p| param_kinds(p, program)).collect()).collect();
+        params.iter().map(|ps| ps.iter().map(|p| param_kinds(p, unions)).collect()).collect();
     let compatible = |i: usize, j: usize| compatible(params[i], params[j], &kinds[i], &kinds[j], bound);
     let ranks: Vec<Vec<(u8, usize)>> =
         params.iter().map(|ps| ps.iter().map(|p| rank(p.specializer.as_ref())).collect()).collect();
 
     // The usual case: on every pair of clauses that can apply together, the comparison is
     // the lexicographic order of the specializers' ranks, a strict weak order: sort by it.
-    let mut by_rank = true;
-    'pairs: for i in 0..n {
-        for j in i + 1..n {
-            if !compatible(i, j) {
-                continue;
-            }
-            let (ij, ji) = (outcome(params[i], params[j], bound), outcome(params[j], params[i], bound));
-            if (ij == Outcome::More) != (ranks[i] > ranks[j])
-                || (ji == Outcome::More) != (ranks[j] > ranks[i])
-            {
-                by_rank = false;
-                break 'pairs;
-            }
+    // Only pairs that can apply together matter: clauses are bucketed by what they require at
+    // one bound position (a class, a string literal), which no clause of another bucket can
+    // also accept, so that large rules (one clause per resource class) stay linear.
+    let agrees = |i: usize, j: usize| {
+        if !compatible(i, j) {
+            return true;
         }
-    }
+        let (ij, ji) = (outcome(params[i], params[j], bound), outcome(params[j], params[i], bound));
+        (ij == Outcome::More) == (ranks[i] > ranks[j]) && (ji == Outcome::More) == (ranks[j] > ranks[i])
+    };
+    let (buckets, open) = partition(&params, &kinds, bound);
+    let by_rank =
+        buckets.iter().all(|b| b.iter().enumerate().all(|(x, &i)| b[x + 1..].iter().all(|&j| agrees(i, j))))
+            && open.iter().all(|&o| (0..n).filter(|&j| j != o).all(|j| agrees(o.min(j), o.max(j))));
     if by_rank {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| ranks[b].cmp(&ranks[a]));
@@ -283,15 +283,58 @@ enum Kind {
     Class(String),
 }
 
+/// What a parameter requires of a bound argument, when no parameter with another key can
+/// accept the same argument: a single kind of value, refined by the literal for strings and
+/// booleans (numbers are not refined: `1` and `1.0` unify; a string or boolean parameter that
+/// is not a literal has no key, since it overlaps the literals of its kind).
+fn exclusive_key(param: &Param, kinds: &Option<Vec<Kind>>) -> Option<String> {
+    let kinds = kinds.as_ref()?;
+    let [kind] = kinds.as_slice() else { return None };
+    let literal = match (&param.specializer, &param.value.kind) {
+        (None, TermKind::String(s)) => format!("={s:?}"),
+        (None, TermKind::Boolean(b)) => format!("={b}"),
+        // Any string (or boolean) overlaps every string (boolean) literal: no exclusive key.
+        _ if matches!(kind, Kind::Str | Kind::Bool) => return None,
+        _ => String::new(),
+    };
+    Some(format!("{kind:?}{literal}"))
+}
+
+/// The clauses grouped by their exclusive key at the bound position that splits them best,
+/// and the clauses without a key there (which may apply together with any clause).
+fn partition(
+    params: &[&[Param]],
+    kinds: &[Vec<Option<Vec<Kind>>>],
+    bound: &[bool],
+) -> (Vec<Vec<usize>>, Vec<usize>) {
+    let n = params.len();
+    let mut best: (usize, Vec<Vec<usize>>, Vec<usize>) = (usize::MAX, vec![(0..n).collect()], Vec::new());
+    for p in (0..bound.len()).filter(|&p| bound[p]) {
+        let mut groups: std::collections::BTreeMap<String, Vec<usize>> = std::collections::BTreeMap::new();
+        let mut open = Vec::new();
+        for i in 0..n {
+            match params[i].get(p).and_then(|param| exclusive_key(param, &kinds[i][p])) {
+                Some(key) => groups.entry(key).or_default().push(i),
+                None => open.push(i),
+            }
+        }
+        let cost = groups.values().map(|g| g.len() * g.len()).sum::<usize>() + open.len() * n;
+        if cost < best.0 {
+            best = (cost, groups.into_values().collect(), open);
+        }
+    }
+    (best.1, best.2)
+}
+
 /// `None` when the parameter accepts values of any kind.
-fn param_kinds(p: &Param, program: &Program) -> Option<Vec<Kind>> {
+fn param_kinds(p: &Param, unions: &Unions) -> Option<Vec<Kind>> {
     match &p.specializer {
-        Some(spec) => pattern_kinds(spec, program),
-        None => pattern_kinds(&p.value, program),
+        Some(spec) => pattern_kinds(spec, unions),
+        None => pattern_kinds(&p.value, unions),
     }
 }
 
-fn pattern_kinds(t: &Term, program: &Program) -> Option<Vec<Kind>> {
+fn pattern_kinds(t: &Term, unions: &Unions) -> Option<Vec<Kind>> {
     Some(match &t.kind {
         TermKind::String(_) => vec![Kind::Str],
         TermKind::Integer(_) | TermKind::Float(_) => vec![Kind::Number],
@@ -304,9 +347,7 @@ fn pattern_kinds(t: &Term, program: &Program) -> Option<Vec<Kind>> {
             "List" => vec![Kind::List],
             "Dictionary" => vec![Kind::Dict],
             "Option" => vec![Kind::Option],
-            name if is_union(name) => {
-                program.union_members(name)?.into_iter().map(|m| Kind::Class(m.to_owned())).collect()
-            }
+            name if is_union(name) => unions.members(name)?.iter().map(|m| Kind::Class(m.clone())).collect(),
             name => vec![Kind::Class(name.to_owned())],
         },
         _ => return None,
@@ -354,7 +395,7 @@ mod tests {
         let program = checked.program.expect("the policy lowers");
         let clauses: Vec<&LoweredRule> =
             program.rules.iter().filter(|r| r.name.name == rule && r.params.len() == bound.len()).collect();
-        clause_order(&program, &clauses, bound)
+        clause_order(&Unions::new(&program), &clauses, bound)
     }
 
     #[test]
@@ -396,6 +437,27 @@ mod tests {
         let p = "o(_x: {a: 1}, _y); o(_x: {b: 1}, _y: Foo); o(_x: {a: 1}, _y: Foo);";
         let err = order(p, "o", &[true, true]).unwrap_err();
         assert!(err.contains("depends on which of them apply"), "{err}");
+    }
+
+    /// The pairs checked are those of a bucket and those with an open clause: a `String`
+    /// parameter overlaps every string literal, so it is open, not a bucket of its own.
+    #[test]
+    fn clauses_are_bucketed_by_exclusive_keys_only() {
+        let mut sources = SourceMap::new();
+        sources
+            .add("t.polar", r#"r("a", _y); r("b", _y); r(_x: String, _y); r(_x: Foo, _y); r(_x: Bar, _y);"#);
+        let checked = crate::check(&sources, crate::Stop::AfterValidation);
+        let program = checked.program.expect("the policy lowers");
+        let clauses: Vec<&LoweredRule> = program.rules.iter().collect();
+        let params: Vec<&[Param]> = clauses.iter().map(|c| c.params.as_slice()).collect();
+        let kinds: Vec<Vec<Option<Vec<Kind>>>> = params
+            .iter()
+            .map(|ps| ps.iter().map(|p| param_kinds(p, &Unions::new(&program))).collect())
+            .collect();
+        let (buckets, open) = partition(&params, &kinds, &[true, true]);
+        assert_eq!(open, [2]);
+        assert_eq!(buckets.len(), 4, "{buckets:?}");
+        assert!(buckets.iter().all(|b| b.len() == 1), "{buckets:?}");
     }
 
     #[test]

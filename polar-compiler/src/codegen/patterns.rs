@@ -148,7 +148,7 @@ impl<'p> Gen<'p> {
                 self.refuse(pattern.span, format!("fields on the union `{name}` (Oso ignores them)"));
                 return None;
             }
-            let members = self.program.union_members(name).unwrap_or_default();
+            let members = self.unions.members(name).unwrap_or_default();
             code.extend(quote! {
                 if !::polar_runtime::support::is_one_of(#e, &[#(#members),*]) { break #label; }
             });

@@ -26,7 +26,7 @@ impl<'p> Gen<'p> {
         k: &mut dyn FnMut(&mut Gen<'p>, &[Option<Val>]) -> TokenStream,
     ) -> TokenStream {
         let bound: Vec<bool> = args.iter().map(Option::is_some).collect();
-        let order = match super::order::clause_order(self.program, clauses, &bound) {
+        let order = match super::order::clause_order(&self.unions, clauses, &bound) {
             Ok(order) => order,
             Err(why) => return self.refuse(clauses[0].span, why),
         };
@@ -185,7 +185,7 @@ impl<'p> Gen<'p> {
             };
             match param.specializer.as_ref().map(|s| &s.kind) {
                 Some(TermKind::Instance { tag, .. }) if is_union(&tag.name) => {
-                    !self.program.union_members(&tag.name).unwrap_or_default().contains(&class.as_str())
+                    !self.unions.members(&tag.name).unwrap_or_default().iter().any(|m| m == class)
                 }
                 Some(TermKind::Instance { tag, .. }) if !BUILTIN_CLASSES.contains(&tag.name.as_str()) => {
                     tag.name != *class

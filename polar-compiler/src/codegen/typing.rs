@@ -277,7 +277,7 @@ impl<'p> Gen<'p> {
     /// blanket impl when the policy accepts types it cannot name (a parameter the analysis
     /// cannot bound, a built-in class).
     pub(super) fn allowed_pairs_trait(&self) -> TokenStream {
-        let pairs = allowed_pairs(self.program, &self.rules);
+        let pairs = allowed_pairs(&self.unions, &self.rules);
         let doc = "The (actor, resource) types some `allow` rule of the policy accepts: asking \
                    `is_allowed` about any other pair is a build error, since the answer could only be `false`.";
         let Some(pairs) = pairs else {
@@ -355,7 +355,7 @@ impl Accepts {
 /// conjunction accept for that variable: the least fixed point, so that recursion only adds
 /// what a base case accepts.
 fn allowed_pairs(
-    program: &Program,
+    unions: &Unions,
     rules: &BTreeMap<(String, usize), Vec<&LoweredRule>>,
 ) -> Option<BTreeSet<(String, String)>> {
     let allow = rules.get(&("allow".to_owned(), 3))?;
@@ -371,7 +371,7 @@ fn allowed_pairs(
             for i in 0..*arity {
                 let mut total = Accepts::none();
                 for clause in clauses {
-                    total = total.union(&clause_accepts(program, clause, i, &accepts));
+                    total = total.union(&clause_accepts(unions, clause, i, &accepts));
                 }
                 let key = (name.clone(), *arity, i);
                 if accepts[&key] != total {
@@ -386,7 +386,7 @@ fn allowed_pairs(
     }
     let mut pairs = BTreeSet::new();
     for clause in allow {
-        match (clause_accepts(program, clause, 0, &accepts), clause_accepts(program, clause, 2, &accepts)) {
+        match (clause_accepts(unions, clause, 0, &accepts), clause_accepts(unions, clause, 2, &accepts)) {
             (Accepts::Classes(actors), Accepts::Classes(resources)) => {
                 for a in &actors {
                     for r in &resources {
@@ -403,7 +403,7 @@ fn allowed_pairs(
 
 /// What parameter `i` of one clause accepts.
 fn clause_accepts(
-    program: &Program,
+    unions: &Unions,
     clause: &LoweredRule,
     i: usize,
     accepts: &HashMap<(String, usize, usize), Accepts>,
@@ -412,9 +412,9 @@ fn clause_accepts(
     let mut result = match &param.specializer {
         None => Accepts::Any,
         Some(spec) => match &spec.kind {
-            TermKind::Instance { tag, .. } if is_union(&tag.name) => Accepts::Classes(
-                program.union_members(&tag.name).unwrap_or_default().into_iter().map(str::to_owned).collect(),
-            ),
+            TermKind::Instance { tag, .. } if is_union(&tag.name) => {
+                Accepts::Classes(unions.members(&tag.name).unwrap_or_default().iter().cloned().collect())
+            }
             TermKind::Instance { tag, .. } if !BUILTIN_CLASSES.contains(&tag.name.as_str()) => {
                 Accepts::Classes(BTreeSet::from([tag.name.clone()]))
             }
@@ -452,7 +452,8 @@ mod tests {
         for rule in &program.rules {
             rules.entry((rule.name.name.clone(), rule.params.len())).or_default().push(rule);
         }
-        allowed_pairs(&program, &rules).map(|p| p.into_iter().map(|(a, r)| format!("{a}/{r}")).collect())
+        allowed_pairs(&Unions::new(&program), &rules)
+            .map(|p| p.into_iter().map(|(a, r)| format!("{a}/{r}")).collect())
     }
 
     #[test]
