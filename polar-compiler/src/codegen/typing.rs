@@ -329,18 +329,21 @@ impl Accepts {
         Accepts::Classes(BTreeSet::new())
     }
 
-    fn union(&self, other: &Accepts) -> Accepts {
-        match (self, other) {
-            (Accepts::Classes(a), Accepts::Classes(b)) => Accepts::Classes(a.union(b).cloned().collect()),
-            _ => Accepts::Any,
+    /// Adds `other` in place (the sets of a rule's clauses are accumulated without copying
+    /// the growing set: a `Resource` parameter may accept every class of the policy).
+    fn add(&mut self, other: Accepts) {
+        match (&mut *self, other) {
+            (Accepts::Classes(a), Accepts::Classes(b)) => a.extend(b),
+            _ => *self = Accepts::Any,
         }
     }
 
-    fn intersect(&self, other: &Accepts) -> Accepts {
+    fn intersect(self, other: &Accepts) -> Accepts {
         match (self, other) {
-            (Accepts::Any, x) | (x, Accepts::Any) => x.clone(),
+            (Accepts::Any, x) => x.clone(),
+            (x, Accepts::Any) => x,
             (Accepts::Classes(a), Accepts::Classes(b)) => {
-                Accepts::Classes(a.intersection(b).cloned().collect())
+                Accepts::Classes(a.into_iter().filter(|c| b.contains(c)).collect())
             }
         }
     }
@@ -371,7 +374,7 @@ fn allowed_pairs(
             for i in 0..*arity {
                 let mut total = Accepts::none();
                 for clause in clauses {
-                    total = total.union(&clause_accepts(unions, clause, i, &accepts));
+                    total.add(clause_accepts(unions, clause, i, &accepts));
                 }
                 let key = (name.clone(), *arity, i);
                 if accepts[&key] != total {
@@ -428,8 +431,8 @@ fn clause_accepts(
                 if arg.as_variable() == Some(var) {
                     let key = (call.name.name.clone(), call.args.len(), k);
                     // A call to a rule with no clauses has no solution.
-                    let callee = accepts.get(&key).cloned().unwrap_or_else(Accepts::none);
-                    result = result.intersect(&callee);
+                    let none = Accepts::none();
+                    result = result.intersect(accepts.get(&key).unwrap_or(&none));
                 }
             }
         }
