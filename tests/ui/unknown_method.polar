@@ -1,0 +1,2 @@
+allow(user: User, "read", repo: Repo) if
+  user.can_read(repo.id);
