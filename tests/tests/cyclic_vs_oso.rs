@@ -357,7 +357,7 @@ fn compare_worlds() {
     let tally = Tally::new("cyclic");
     let on_cycles = OsoOnCycles::default();
     let (cyclic_worlds, our_limits) = (Cell::new(0usize), Cell::new(0usize));
-    proptest!(config(40), |(world in world())| {
+    proptest!(config(60), |(world in world())| {
         tally.world();
         let cyclic = world.has_cycle();
         cyclic_worlds.set(cyclic_worlds.get() + usize::from(cyclic));
@@ -397,7 +397,7 @@ fn compare_worlds() {
                     let theirs = drt_support::theirs(oso.is_allowed(ou.clone(), action, on.clone()));
                     if mine.is_err() { on_cycles.add(&theirs); }
                     let what = || format!("is_allowed(user {}, {action:?}, node {i})", u.id);
-                    tally.query(what, mine, theirs, Strict::Errors).map_err(|e| failure(e, &world))?;
+                    tally.action_query(action, what, mine, theirs, Strict::Errors).map_err(|e| failure(e, &world))?;
                 }
             }
             for (i, g) in groups.iter().enumerate() {

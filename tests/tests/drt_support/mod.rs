@@ -10,7 +10,7 @@
 
 #![allow(dead_code)]
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::fmt::Debug;
 use std::rc::Rc;
@@ -127,6 +127,8 @@ pub struct Tally {
     several: Cell<usize>,
     wildcards: Cell<usize>,
     enum_errors: Cell<usize>,
+    /// Per action: (queries, allowed by Oso).
+    actions: RefCell<BTreeMap<String, (usize, usize)>>,
 }
 
 impl Tally {
@@ -142,6 +144,7 @@ impl Tally {
             several: Cell::new(0),
             wildcards: Cell::new(0),
             enum_errors: Cell::new(0),
+            actions: RefCell::new(BTreeMap::new()),
         }
     }
 
@@ -190,6 +193,25 @@ impl Tally {
         Ok(())
     }
 
+    /// Like [`query`](Tally::query), and counts the answer per action, so that the report
+    /// names the actions no world allowed.
+    pub fn action_query(
+        &self,
+        action: &str,
+        what: impl Fn() -> String,
+        ours: Answer,
+        theirs: Answer,
+        strict: Strict,
+    ) -> Result<(), String> {
+        let allowed = theirs == Ok(true);
+        self.query(what, ours, theirs, strict)?;
+        let mut actions = self.actions.borrow_mut();
+        let entry = actions.entry(action.to_owned()).or_default();
+        entry.0 += 1;
+        entry.1 += usize::from(allowed);
+        Ok(())
+    }
+
     pub fn queries(&self) -> usize {
         self.queries.get()
     }
@@ -230,6 +252,11 @@ impl Tally {
             self.wildcards.get(),
             self.enum_errors.get(),
         );
+        let actions = self.actions.borrow();
+        let never: Vec<&str> = actions.iter().filter(|(_, n)| n.1 == 0).map(|(a, _)| a.as_str()).collect();
+        if !never.is_empty() {
+            eprintln!("DRT {}: actions no world allowed: {never:?}", self.name);
+        }
         assert!(
             self.allowed.get() > 0 && self.allowed.get() < self.queries.get(),
             "{}: the generated worlds exercise both answers",
