@@ -11,7 +11,7 @@ mod drt_support;
 
 use std::collections::BTreeSet;
 
-use drt_support::{Strict, Tally, config, failure, oso_actions, our_set};
+use drt_support::{Strict, Tally, config, failure};
 use proptest::prelude::*;
 use proptest::sample::Index;
 
@@ -276,32 +276,6 @@ fn world() -> impl Strategy<Value = World> {
     })
 }
 
-/// Compares every query of the actors `$actors` on the resources `$resources`.
-macro_rules! compare {
-    ($oso:expr, $tally:expr, $world:expr, $actors:expr, $resources:expr, $OsoActor:ty, $OsoResource:ty) => {
-        for (a, actor) in $actors.iter().enumerate() {
-            let oso_actor = <$OsoActor>::from(actor);
-            for (r, resource) in $resources.iter().enumerate() {
-                let oso_resource = <$OsoResource>::from(resource);
-                let pair = || format!("{} {a}, {} {r}", stringify!($OsoActor), stringify!($OsoResource));
-                let theirs = oso_actions(&$oso, oso_actor.clone(), oso_resource.clone());
-                let mine = our_set(compiled::authz::try_authorized_actions(actor, resource));
-                let what = || format!("authorized_actions({})", pair());
-                $tally.enumeration(what, mine, theirs).map_err(|e| failure(e, $world))?;
-                for action in ACTIONS {
-                    let theirs =
-                        drt_support::theirs($oso.is_allowed(oso_actor.clone(), action, oso_resource.clone()));
-                    let mine = drt_support::ours(compiled::authz::try_is_allowed(actor, action, resource));
-                    let what = || format!("is_allowed({action:?}, {})", pair());
-                    $tally
-                        .action_query(action, what, mine, theirs, Strict::Errors)
-                        .map_err(|e| failure(e, $world))?;
-                }
-            }
-        }
-    };
-}
-
 #[test]
 fn gdrive_rebac_agrees_with_oso() {
     let oso = oso_side::oso();
@@ -324,10 +298,10 @@ fn gdrive_rebac_agrees_with_oso() {
                 }
             }
         }
-        compare!(oso, tally, w, w.users, w.folders, oso_side::User, oso_side::Folder);
-        compare!(oso, tally, w, w.users, w.documents, oso_side::User, oso_side::Document);
-        compare!(oso, tally, w, w.services, w.folders, oso_side::Service, oso_side::Folder);
-        compare!(oso, tally, w, w.services, w.documents, oso_side::Service, oso_side::Document);
+        compare_pairs!(compiled::authz, oso, tally, w, ACTIONS, w.users => oso_side::User, w.folders => oso_side::Folder);
+        compare_pairs!(compiled::authz, oso, tally, w, ACTIONS, w.users => oso_side::User, w.documents => oso_side::Document);
+        compare_pairs!(compiled::authz, oso, tally, w, ACTIONS, w.services => oso_side::Service, w.folders => oso_side::Folder);
+        compare_pairs!(compiled::authz, oso, tally, w, ACTIONS, w.services => oso_side::Service, w.documents => oso_side::Document);
     });
     tally.report();
     assert!(tally.several() > 0);

@@ -413,3 +413,39 @@ macro_rules! to_rust_struct {
         }
     )* };
 }
+
+/// Compares, for every actor of `$actors` and resource of `$resources`, the compiled
+/// policy's `authorized_actions` with Oso's, and `is_allowed` on every action of `$actions`.
+/// The Oso-side values are made with `From<&compiled>` into `$OsoActor` / `$OsoResource`. On
+/// a mismatch the enclosing proptest closure returns the failure with `$world` as Rust source.
+#[macro_export]
+macro_rules! compare_pairs {
+    (
+        $($authz:ident)::+, $oso:expr, $tally:expr, $world:expr, $actions:expr,
+        $actors:expr => $OsoActor:ty, $resources:expr => $OsoResource:ty $(,)?
+    ) => {{
+        for (a, actor) in $actors.iter().enumerate() {
+            let oso_actor = <$OsoActor>::from(actor);
+            for (r, resource) in $resources.iter().enumerate() {
+                let oso_resource = <$OsoResource>::from(resource);
+                let pair = || format!("{} {a}, {} {r}", stringify!($OsoActor), stringify!($OsoResource));
+                let theirs = $crate::drt_support::oso_actions(&$oso, oso_actor.clone(), oso_resource.clone());
+                let mine = $crate::drt_support::our_set($($authz)::+::try_authorized_actions(actor, resource));
+                let what = || format!("authorized_actions({})", pair());
+                $tally.enumeration(what, mine, theirs).map_err(|e| $crate::drt_support::failure(e, $world))?;
+                for action in $actions {
+                    let theirs = $crate::drt_support::theirs($oso.is_allowed(
+                        oso_actor.clone(),
+                        action,
+                        oso_resource.clone(),
+                    ));
+                    let mine = $crate::drt_support::ours($($authz)::+::try_is_allowed(actor, action, resource));
+                    let what = || format!("is_allowed({action:?}, {})", pair());
+                    $tally
+                        .action_query(action, what, mine, theirs, $crate::drt_support::Strict::Errors)
+                        .map_err(|e| $crate::drt_support::failure(e, $world))?;
+                }
+            }
+        }
+    }};
+}
