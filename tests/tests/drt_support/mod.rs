@@ -224,6 +224,9 @@ impl Tally {
     pub fn enumerations(&self) -> usize {
         self.enumerations.get()
     }
+    pub fn wildcards(&self) -> usize {
+        self.wildcards.get()
+    }
     pub fn several(&self) -> usize {
         self.several.get()
     }
