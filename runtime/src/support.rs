@@ -569,14 +569,14 @@ mod tests {
     fn stack_use_is_bounded() {
         // Each level holds 64 KiB of stack: the budget stops the recursion long before
         // `MAX_DEPTH`, and long before a 2 MiB stack overflows.
-        fn recurse(cx: &Cx, n: u32) -> Result<u32, RuntimeError> {
+        fn recurse(cx: &Cx) -> Result<u32, RuntimeError> {
             let _guard = cx.enter()?;
             let frame = std::hint::black_box([0u8; 64 << 10]);
-            Ok(recurse(cx, n + 1)? + u32::from(frame[0]))
+            Ok(recurse(cx)? + u32::from(frame[0]))
         }
         let levels = std::thread::Builder::new()
             .stack_size(2 << 20)
-            .spawn(|| match recurse(&Cx::new(), 0) {
+            .spawn(|| match recurse(&Cx::new()) {
                 Err(RuntimeError::RecursionLimit { limit }) => limit,
                 other => panic!("{other:?}"),
             })

@@ -46,6 +46,16 @@ pub fn theirs(answer: Result<bool, oso::OsoError>) -> Answer {
     answer.map_err(|e| format!("Oso: {e}"))
 }
 
+/// Whether `rule(args)` has a solution for Oso (its first result).
+pub fn oso_holds(oso: &Oso, rule: &str, args: impl oso::ToPolarList) -> Answer {
+    let mut query = oso.query_rule(rule, args).map_err(|e| format!("Oso: {e}"))?;
+    match query.next() {
+        Some(Ok(_)) => Ok(true),
+        Some(Err(e)) => Err(format!("Oso: {e}")),
+        None => Ok(false),
+    }
+}
+
 /// The strings of an enumeration, and whether it is a wildcard (a result that leaves the
 /// variable unbound), or an error.
 pub type Enumerated = Result<(BTreeSet<String>, bool), String>;
