@@ -139,6 +139,74 @@ pub fn is_int<V: ?Sized + Polar>(value: &V, literal: i64) -> bool {
     }
 }
 
+/// An element of the list that `forall(x in a.field, ..)` iterates. Oso rewrites that
+/// condition to `x in _value and a.field = _value`, and the constraint `x in _value` ends up
+/// unifying each element with every element of the list: an element that does not unify with
+/// itself (NaN) is skipped, and two distinct instances of a class registered without an
+/// equality check are an error. Numbers, strings, booleans, classes with `PartialEq` (Oso's
+/// equality check) and lists of those are supported; other elements are a build error.
+#[diagnostic::on_unimplemented(
+    message = "a Polar policy iterates `{Self}` values with `forall(x in a.field, ..)`, where Oso compares \
+               every two elements: `{Self}` cannot be compared faithfully",
+    label = "elements of a field iterated by `forall`",
+    note = "numbers, strings, booleans, classes with `PartialEq` and lists of those are supported; \
+            bind the list first (`xs = a.field and forall(x in xs, ..)`): Oso compares nothing then"
+)]
+pub trait ForallMember {
+    /// Whether the element unifies with itself.
+    fn self_unifies(&self) -> bool;
+}
+
+macro_rules! forall_member_always {
+    ($($t:ty),*) => { $(
+        impl ForallMember for $t {
+            #[inline(always)]
+            fn self_unifies(&self) -> bool { true }
+        }
+    )* };
+}
+forall_member_always!(bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, usize, str, String);
+
+impl ForallMember for f64 {
+    #[inline(always)]
+    fn self_unifies(&self) -> bool {
+        !self.is_nan()
+    }
+}
+
+impl ForallMember for f32 {
+    #[inline(always)]
+    fn self_unifies(&self) -> bool {
+        !self.is_nan()
+    }
+}
+
+/// The same instance: Oso compares instance ids before asking the host.
+impl<T: PolarClass + PartialEq> ForallMember for T {
+    #[inline(always)]
+    fn self_unifies(&self) -> bool {
+        true
+    }
+}
+
+impl<T: ForallMember> ForallMember for Vec<T> {
+    fn self_unifies(&self) -> bool {
+        self.iter().all(ForallMember::self_unifies)
+    }
+}
+
+impl<T: ForallMember> ForallMember for [T] {
+    fn self_unifies(&self) -> bool {
+        self.iter().all(ForallMember::self_unifies)
+    }
+}
+
+/// Whether the element of `forall(x in a.field, ..)` counts (see [`ForallMember`]).
+#[inline(always)]
+pub fn forall_member<T: ?Sized + ForallMember>(element: &T) -> bool {
+    element.self_unifies()
+}
+
 /// Whether the value is the boolean `literal`.
 #[inline(always)]
 pub fn is_bool<V: ?Sized + Polar>(value: &V, literal: bool) -> bool {

@@ -22,6 +22,9 @@ allow(u: User, "shared", b: Bag) if u.name in b.shared;
 allow(u: User, "literal", b: Bag) if u.name in ["ann", "bo"] and b.text in ["", "ab", u.name];
 allow(u: User, "not_in", b: Bag) if not u.name in b.hash_set and not u.level in b.btree_set;
 allow(u: User, "forall", b: Bag) if forall(n in b.slice, n in b.btree_set) and u.level > 0;
+# Oso compares the elements of a field iterated by `forall`: NaN is skipped.
+allow(u: User, "forall_floats", b: Bag) if forall(x in b.floats, x > u.level);
+allow(u: User, "forall_nested", b: Bag) if forall(xs in b.nested, u.level in xs);
 allow(u: User, "key", b: Bag) if b.hash_map matches {bo: v} and v < u.level;
 allow(u: User, "empty", b: Bag) if not _ in b.maybe and not _ in u.tags;
 # The action bound by data: from a set, from a map's value.

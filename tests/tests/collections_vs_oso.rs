@@ -19,7 +19,7 @@ use drt_support::{Strict, Tally, ToRust, config, failure, oso_actions, our_set};
 use proptest::prelude::*;
 
 const POLICY: &str = include_str!("../policies/collections.polar");
-const ACTIONS: [&str; 21] = [
+const ACTIONS: [&str; 23] = [
     "vec",
     "slice",
     "array",
@@ -39,6 +39,8 @@ const ACTIONS: [&str; 21] = [
     "forall",
     "key",
     "empty",
+    "forall_floats",
+    "forall_nested",
     "read",
     "fly",
 ];
@@ -71,6 +73,7 @@ mod compiled {
         pub nested: Vec<Vec<i64>>,
         pub shared: Rc<Vec<String>>,
         pub actions: BTreeSet<String>,
+        pub floats: Vec<f64>,
     }
 
     pub mod authz {
@@ -97,7 +100,7 @@ to_rust_struct!(
     User { name, level, tags }
     Bag {
         vec, slice, array, deque, hash_set, btree_set, hash_map, btree_map, maybe, text, linked, heap, nested,
-        shared, actions
+        shared, actions, floats
     }
     World { users, bags }
 );
@@ -148,6 +151,8 @@ mod oso_side {
         pub shared: Vec<String>,
         #[polar(attribute)]
         pub actions: BTreeSet<String>,
+        #[polar(attribute)]
+        pub floats: Vec<f64>,
     }
 
     pub fn oso() -> oso::Oso {
@@ -182,6 +187,7 @@ mod oso_side {
                 nested: b.nested.clone(),
                 shared: b.shared.as_ref().clone(),
                 actions: b.actions.clone(),
+                floats: b.floats.clone(),
             }
         }
     }
@@ -245,13 +251,15 @@ fn bag() -> impl Strategy<Value = Bag> {
         nums(2),
         prop::collection::vec(nums(2), 0..=2),
     );
-    let rest = (prop::option::of(name()), prop::sample::select(vec!["", "ab", "ann", "b"]), names(2));
+    let floats =
+        prop::collection::vec(prop::sample::select(vec![0.5, -1.0, 2.0, f64::NAN, f64::INFINITY]), 0..=2);
+    let rest = (prop::option::of(name()), prop::sample::select(vec!["", "ab", "ann", "b"]), names(2), floats);
     (seqs, sets, maps, rest).prop_map(
         |(
             (vec, slice, array, deque, linked, heap, nested),
             (hash_set, btree_set, actions),
             (hash_map, btree_map),
-            (maybe, text, shared),
+            (maybe, text, shared, floats),
         )| Bag {
             vec,
             slice: slice.into_boxed_slice(),
@@ -268,6 +276,7 @@ fn bag() -> impl Strategy<Value = Bag> {
             nested,
             shared: Rc::new(shared),
             actions,
+            floats,
         },
     )
 }
