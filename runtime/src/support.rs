@@ -16,12 +16,33 @@ pub use crate::support_values::*;
 /// [`RuntimeError::RecursionLimit`]. This is what makes recursion over cyclic data terminate.
 pub const MAX_DEPTH: u32 = 1024;
 
+/// How much stack the rule calls of one check may use before it fails closed with
+/// [`RuntimeError::RecursionLimit`], whatever the depth. A rule call's frames take a few
+/// KiB in a debug build, so [`MAX_DEPTH`] levels alone overflow a thread's default 2 MiB stack
+/// (an abort of the whole process) on cyclic data.
+pub const MAX_STACK: usize = 1 << 20;
+
 /// State of one authorization check: the depth of rule calls, and whether every solution is
 /// to be enumerated.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Cx {
     depth: Cell<u32>,
     exhaustive: Cell<bool>,
+    /// Where the stack was when the check started (see [`MAX_STACK`]).
+    stack_base: usize,
+}
+
+impl Default for Cx {
+    fn default() -> Self {
+        Cx::new()
+    }
+}
+
+/// The address of a local of the calling frame: how deep the stack is.
+#[inline(always)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker as *const u8) as usize
 }
 
 /// Restores the previous mode of a [`Cx`] when dropped (see [`Cx::exhaustive`]).
@@ -44,7 +65,7 @@ impl Drop for DepthGuard<'_> {
 
 impl Cx {
     pub fn new() -> Self {
-        Cx::default()
+        Cx { depth: Cell::new(0), exhaustive: Cell::new(false), stack_base: stack_position() }
     }
 
     /// Enters a rule call.
@@ -52,6 +73,9 @@ impl Cx {
         let depth = self.depth.get() + 1;
         if depth > MAX_DEPTH {
             return Err(RuntimeError::RecursionLimit { limit: MAX_DEPTH });
+        }
+        if stack_position().abs_diff(self.stack_base) > MAX_STACK {
+            return Err(RuntimeError::RecursionLimit { limit: depth - 1 });
         }
         self.depth.set(depth);
         Ok(DepthGuard(&self.depth))
@@ -113,6 +137,74 @@ pub fn is_int<V: ?Sized + Polar>(value: &V, literal: i64) -> bool {
         View::Float(f) => f == literal as f64 && f as i128 == i128::from(literal),
         _ => false,
     }
+}
+
+/// An element of the list that `forall(x in a.field, ..)` iterates. Oso rewrites that
+/// condition to `x in _value and a.field = _value`, and the constraint `x in _value` ends up
+/// unifying each element with every element of the list: an element that does not unify with
+/// itself (NaN) is skipped, and two distinct instances of a class registered without an
+/// equality check are an error. Numbers, strings, booleans, classes with `PartialEq` (Oso's
+/// equality check) and lists of those are supported; other elements are a build error.
+#[diagnostic::on_unimplemented(
+    message = "a Polar policy iterates `{Self}` values with `forall(x in a.field, ..)`, where Oso compares \
+               every two elements: `{Self}` cannot be compared faithfully",
+    label = "elements of a field iterated by `forall`",
+    note = "numbers, strings, booleans, classes with `PartialEq` and lists of those are supported; \
+            bind the list first (`xs = a.field and forall(x in xs, ..)`): Oso compares nothing then"
+)]
+pub trait ForallMember {
+    /// Whether the element unifies with itself.
+    fn self_unifies(&self) -> bool;
+}
+
+macro_rules! forall_member_always {
+    ($($t:ty),*) => { $(
+        impl ForallMember for $t {
+            #[inline(always)]
+            fn self_unifies(&self) -> bool { true }
+        }
+    )* };
+}
+forall_member_always!(bool, i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, usize, str, String);
+
+impl ForallMember for f64 {
+    #[inline(always)]
+    fn self_unifies(&self) -> bool {
+        !self.is_nan()
+    }
+}
+
+impl ForallMember for f32 {
+    #[inline(always)]
+    fn self_unifies(&self) -> bool {
+        !self.is_nan()
+    }
+}
+
+/// The same instance: Oso compares instance ids before asking the host.
+impl<T: PolarClass + PartialEq> ForallMember for T {
+    #[inline(always)]
+    fn self_unifies(&self) -> bool {
+        true
+    }
+}
+
+impl<T: ForallMember> ForallMember for Vec<T> {
+    fn self_unifies(&self) -> bool {
+        self.iter().all(ForallMember::self_unifies)
+    }
+}
+
+impl<T: ForallMember> ForallMember for [T] {
+    fn self_unifies(&self) -> bool {
+        self.iter().all(ForallMember::self_unifies)
+    }
+}
+
+/// Whether the element of `forall(x in a.field, ..)` counts (see [`ForallMember`]).
+#[inline(always)]
+pub fn forall_member<T: ?Sized + ForallMember>(element: &T) -> bool {
+    element.self_unifies()
 }
 
 /// Whether the value is the boolean `literal`.
@@ -539,6 +631,27 @@ mod tests {
             guards.push(cx.enter().unwrap());
         }
         assert!(matches!(cx.enter(), Err(RuntimeError::RecursionLimit { .. })));
+    }
+
+    #[test]
+    fn stack_use_is_bounded() {
+        // Each level holds 64 KiB of stack: the budget stops the recursion long before
+        // `MAX_DEPTH`, and long before a 2 MiB stack overflows.
+        fn recurse(cx: &Cx) -> Result<u32, RuntimeError> {
+            let _guard = cx.enter()?;
+            let frame = std::hint::black_box([0u8; 64 << 10]);
+            Ok(recurse(cx)? + u32::from(frame[0]))
+        }
+        let levels = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| match recurse(&Cx::new()) {
+                Err(RuntimeError::RecursionLimit { limit }) => limit,
+                other => panic!("{other:?}"),
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert!((4..=16).contains(&levels), "{levels}");
     }
 
     #[test]

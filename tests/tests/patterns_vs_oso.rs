@@ -16,6 +16,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use proptest::prelude::*;
 
+mod drt_support;
+
 const SPECIALIZERS: &str = include_str!("../policies/specializers.polar");
 const CUT: &str = include_str!("../policies/cut.polar");
 const PATTERNS: &str = include_str!("../policies/patterns.polar");
@@ -481,4 +483,35 @@ fn kind_agrees_with_oso() {
     assert!(t > 0 && f > 0 && e > 0, "the generated values exercise every outcome");
     let one_sided = tally.one_sided(SPECIALIZERS);
     assert!(one_sided.is_empty(), "labels with one kind of answer: {one_sided:?}");
+}
+
+type Enumerate =
+    fn(&compiled::User, &compiled::Doc) -> Result<polar_runtime::Allowed, polar_runtime::RuntimeError>;
+
+/// `authorized_actions` of each policy against Oso's enumeration of `allow` with the action
+/// unbound: clause order, `cut` and errors decide which actions an enumeration sees.
+#[test]
+fn authorized_actions_agree_with_oso() {
+    let policies: [(&'static str, &str, Enumerate); 3] = [
+        ("specializers authorized_actions", SPECIALIZERS, compiled::specializers::try_authorized_actions),
+        ("cut authorized_actions", CUT, compiled::cut::try_authorized_actions),
+        ("patterns authorized_actions", PATTERNS, compiled::patterns::try_authorized_actions),
+    ];
+    for (name, policy, ours) in policies {
+        let oso = oso_side::oso(policy);
+        let tally = drt_support::Tally::new(name);
+        proptest!(drt_support::config(300), |(users in prop::collection::vec(user(), 1..3), docs in prop::collection::vec(doc(), 1..3))| {
+            tally.world();
+            for u in &users {
+                for d in &docs {
+                    let theirs = drt_support::oso_actions(&oso, oso_side::user(u), oso_side::doc(d));
+                    let mine = drt_support::our_set(ours(u, d));
+                    let what = || format!("authorized_actions({u:?}, {d:?})");
+                    tally.enumeration(what, mine, theirs).map_err(TestCaseError::fail)?;
+                }
+            }
+        });
+        tally.report();
+        assert!(tally.several() > 0, "{name}");
+    }
 }

@@ -18,6 +18,8 @@ use polar_runtime::{ArithOp, RuntimeError};
 
 use proptest::prelude::*;
 
+mod drt_support;
+
 #[global_allocator]
 static GLOBAL: polar_tests::alloc_count::Counting = polar_tests::alloc_count::Counting;
 
@@ -389,5 +391,54 @@ fn print_succeeds() {
         assert_eq!(answer, Ok(true), "{action}");
         assert_eq!(allocations, 0, "{action}");
         assert!(oso.is_allowed(to_oso_user(&u), action, to_oso_doc(&d)).unwrap(), "{action}");
+    }
+}
+
+type Enumerate = fn(&compiled::User, &compiled::Doc) -> Result<polar_runtime::Allowed, RuntimeError>;
+
+/// `authorized_actions` of each policy against Oso's enumeration of `allow` with the action
+/// unbound (an Oso panic on a `mod` overflow counts as its error).
+#[test]
+fn authorized_actions_agree_with_oso() {
+    silence_oso_mod_panics();
+    let policies: [(&'static str, &str, Enumerate); 4] = [
+        (
+            "arith authorized_actions",
+            include_str!("../policies/arith.polar"),
+            compiled::arith::try_authorized_actions,
+        ),
+        (
+            "lists authorized_actions",
+            include_str!("../policies/lists.polar"),
+            compiled::lists::try_authorized_actions,
+        ),
+        (
+            "methods authorized_actions",
+            include_str!("../policies/methods.polar"),
+            compiled::methods::try_authorized_actions,
+        ),
+        (
+            "forall authorized_actions",
+            include_str!("../policies/forall.polar"),
+            compiled::forall::try_authorized_actions,
+        ),
+    ];
+    for (name, policy, ours) in policies {
+        let oso = oso_side::oso(policy);
+        let tally = drt_support::Tally::new(name);
+        proptest!(drt_support::config(300), |(users in prop::collection::vec(user(), 1..3), docs in prop::collection::vec(doc(), 1..3))| {
+            tally.world();
+            for u in &users {
+                for d in &docs {
+                    let theirs = catch_unwind(AssertUnwindSafe(|| drt_support::oso_actions(&oso, to_oso_user(u), to_oso_doc(d))))
+                        .unwrap_or_else(|_| Err("Oso panicked".into()));
+                    let mine = drt_support::our_set(ours(u, d));
+                    let what = || format!("authorized_actions({u:?}, {d:?})");
+                    tally.enumeration(what, mine, theirs).map_err(TestCaseError::fail)?;
+                }
+            }
+        });
+        tally.report();
+        assert!(tally.several() > 0, "{name}");
     }
 }

@@ -81,8 +81,17 @@ impl<'p> Gen<'p> {
             return self.refuse(term.span, reason);
         }
         let scope_owned = scope.to_owned();
-        let mut then =
-            |g: &mut Gen<'p>, goal: &Term, env: &Env| g.simple_goal(goal, &scope_owned, env, &mut *k);
+        // `forall(x in a.field, ..)`: Oso rewrites the condition to `x in _value and a.field =
+        // _value`, and the constraint `x in _value` then unifies each element with every
+        // element: one that does not unify with itself (NaN) is skipped, and two distinct
+        // instances without an equality check are an error (`support::ForallMember`).
+        let forall_member = in_forall
+            && matches!(&rewritten.kind, TermKind::Binary { op: BinOp::In, left, right }
+                if is_unbound(left, scope, env) && !matches!(right.kind, TermKind::List { .. } | TermKind::Dict(_)));
+        let mut then = |g: &mut Gen<'p>, goal: &Term, env: &Env| {
+            g.forall_member = forall_member;
+            g.simple_goal(goal, &scope_owned, env, &mut *k)
+        };
         self.run_steps(&steps, &rewritten, scope, env, &mut then)
     }
 
@@ -496,6 +505,7 @@ impl<'p> Gen<'p> {
         env: &Env,
         k: Cont<'_, 'p>,
     ) -> TokenStream {
+        let forall_member = std::mem::take(&mut self.forall_member);
         match &right.kind {
             TermKind::List { rest: Some(_), .. } => {
                 return self.refuse(right.span, "rest variables `*rest` in list literals");
@@ -515,6 +525,13 @@ impl<'p> Gen<'p> {
         let item_val =
             Val { expr: quote! { ::polar_runtime::Bare::bare(#item) }, generic: false, literal: None };
         let body = self.unify_val(term, &item_val, left, scope, env, k);
+        if forall_member {
+            return quote! {
+                for #item in ::polar_runtime::Members::members(#c) {
+                    if ::polar_runtime::support::forall_member(::polar_runtime::Bare::bare(#item)) { #body }
+                }
+            };
+        }
         quote! {
             for #item in ::polar_runtime::Members::members(#c) { #body }
         }

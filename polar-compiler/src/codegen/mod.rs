@@ -156,6 +156,9 @@ struct Gen<'p> {
     /// By clause scope, the variables a `not` may not negate while unbound (see `api.rs`).
     clause_vars: HashMap<String, api::ClauseVars>,
     sources: Option<&'p SourceMap>,
+    /// The next `in` is the condition of a `forall` over a hoisted value, with an unbound
+    /// left side: Oso compares its elements (see `goals.rs::hoisted_goal`).
+    forall_member: bool,
 }
 
 impl<'p> Gen<'p> {
@@ -179,6 +182,7 @@ impl<'p> Gen<'p> {
             unbound_outputs: false,
             clause_vars: HashMap::new(),
             sources: None,
+            forall_member: false,
         }
     }
 
