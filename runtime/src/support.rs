@@ -133,8 +133,9 @@ pub fn truthy<V: ?Sized + Polar>(value: &V) -> Result<bool, RuntimeError> {
 
 /// `=` between values whose Rust types the compiler could not see (parameters without a
 /// specializer): strings, numbers and booleans by value; instances of one class by the
-/// class's `PartialEq` (carried by the view, see [`View::Instance`]), and with an error when
-/// it has none, as Oso's Rust host without an equality check.
+/// class's `PartialEq` (carried by the view, see [`View::Instance`]), also for one value
+/// given twice, and with an error when it has none, as Oso's Rust host without an equality
+/// check.
 pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
     use View::*;
     Ok(match (a, b) {
@@ -144,11 +145,12 @@ pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
         (Absent, Absent) => true,
         (Instance { any: x, class: cx, eq }, Instance { any: y, class: cy, .. }) => {
             // Oso's host: instances of different types are not equal; of one type, equal by
-            // the class's equality check, an error without one.
-            if cx != cy || x.type_id() != y.type_id() {
+            // the class's equality check, an error without one. Even for one Rust value:
+            // Oso converts each argument and each field lookup to an instance of its own
+            // (it skips the check only for one converted instance, which a reference here
+            // cannot be told from), so `PartialEq` decides, NaN fields included.
+            if cx != cy || (*x).type_id() != (*y).type_id() {
                 false
-            } else if std::ptr::addr_eq(x as *const dyn Any, y as *const dyn Any) {
-                true
             } else {
                 match eq(x, y) {
                     Option::Some(equal) => equal,
@@ -662,11 +664,12 @@ mod tests {
         assert!(!unify_views(a.view(), NoEq(1).view()).unwrap(), "another class");
         assert!(!unify_views(a.view(), 1i64.view()).unwrap());
         let (x, y) = (NoEq(1), NoEq(1));
-        assert!(unify_views(x.view(), x.view()).unwrap(), "the same instance");
-        assert!(
-            matches!(unify_views(x.view(), y.view()), Err(RuntimeError::Unsupported { .. })),
-            "no equality: Oso's host raises an error"
-        );
+        for (a, b) in [(&x, &y), (&x, &x)] {
+            assert!(
+                matches!(unify_views(a.view(), b.view()), Err(RuntimeError::Unsupported { .. })),
+                "no equality: Oso's host raises an error, also for one Rust value given twice"
+            );
+        }
         let _ = (x.0, y.0);
     }
 
