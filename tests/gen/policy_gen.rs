@@ -1214,7 +1214,13 @@ impl Gen {
                 let v = self.value(cl, scope, ty, 0, false)?;
                 let class = *self.rng.pick(&["String", "Integer", "Float", "Boolean"]);
                 self.feature("matches built-in class");
-                Some(format!("{} matches {class}", paren_arith(&v)))
+                let own = matches!(
+                    (ty, class),
+                    (Ty::Str, "String") | (Ty::Int, "Integer") | (Ty::Float, "Float") | (Ty::Bool, "Boolean")
+                );
+                // Another class only inside `not` (see `dyn_goal`).
+                let not = if own { "" } else { "not " };
+                Some(format!("{not}{} matches {class}", paren_arith(&v)))
             }
             3 => {
                 let m = self.path_of(cl, scope, Ty::Map)?;
@@ -1393,6 +1399,19 @@ impl Gen {
                 Some(self.ordered(d, "=", v))
             }
             7..=10 => {
+                // `matches` narrows the value to the class for the goals after it: with
+                // another class than its declared one, a later comparison with a value of
+                // the declared type would be one rustc rejects (a build error by design,
+                // although Oso just fails). Another class is tested inside `not` only.
+                let declared = match cl.declared[id] {
+                    Ty::Str => "String",
+                    Ty::Int => "Integer",
+                    Ty::Float => "Float",
+                    Ty::Bool => "Boolean",
+                    Ty::List(_) => "List",
+                    Ty::Class(c) => c.name(),
+                    _ => return None,
+                };
                 let class = *self.rng.pick(&[
                     "String",
                     "Integer",
@@ -1402,8 +1421,14 @@ impl Gen {
                     "Doc",
                     "List",
                     "Dictionary",
+                    declared,
+                    declared,
                 ]);
-                Some(format!("{d} matches {class}"))
+                if class == declared {
+                    Some(format!("{d} matches {class}"))
+                } else {
+                    Some(format!("not {d} matches {class}"))
+                }
             }
             _ => {
                 // Rarely, something the compiler refuses (a comparison or a lookup on it).
