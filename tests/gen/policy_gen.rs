@@ -354,7 +354,7 @@ impl Gen {
         self.sigs = all;
 
         for (i, sig) in helper_sigs.iter().enumerate() {
-            let clauses = self.rng.range(1, 3);
+            let clauses = self.rng.range(1, 4);
             for _ in 0..clauses {
                 // Helper `i` may call helpers after it, the templates and the block rules.
                 let callable: Vec<usize> = ((i + 1)..self.sigs.len()).collect();
@@ -742,7 +742,7 @@ impl Gen {
 
         let n = self.rng.weighted(&[3, 30, 30, 20, 10]);
         let mut goals = self.conj(&mut cl, &mut scope, n, 0, callable);
-        if !goals.is_empty() && self.rng.chance(8) {
+        if !goals.is_empty() && self.rng.chance(12) {
             let at = self.rng.below(goals.len() + 1);
             goals.insert(at, "cut".into());
             self.feature("cut");
@@ -779,7 +779,7 @@ impl Gen {
             Ty::Class(c) => {
                 let base = &c.name()[..1].to_lowercase();
                 let v = cl.fresh(base);
-                let w = if allow { [70, 12, 6, 0, 4] } else { [55, 12, 6, 15, 6] };
+                let w = if allow { [66, 12, 6, 6, 6] } else { [55, 12, 6, 15, 6] };
                 match self.rng.weighted(&w) {
                     0 => {
                         scope.push((v, ty));
@@ -804,11 +804,14 @@ impl Gen {
                         var(v)
                     }
                     _ => {
-                        // A union when blocks exist, else the class again.
-                        if !self.blocks.is_empty() && c == Cls::User {
+                        // A union when blocks exist (`Actor`: the actor block's `User`;
+                        // `Resource`: every block's class), else the class again.
+                        let resource = self.blocks.iter().any(|b| b.cls == c);
+                        if !self.blocks.is_empty() && (c == Cls::User || resource) {
                             self.feature("union specializer");
                             dyn_var(cl, scope, v, ty);
-                            format!("{}: Actor", var(v))
+                            let union = if c == Cls::User && self.rng.chance(70) { "Actor" } else { "Resource" };
+                            format!("{}: {union}", var(v))
                         } else {
                             scope.push((v, ty));
                             format!("{}: {}", var(v), c.name())
@@ -1446,6 +1449,9 @@ impl Gen {
     fn lit(&mut self, ty: Ty) -> String {
         match ty {
             Ty::Str => quote(*self.rng.pick(STRS)),
+            // Now and then the largest integer, so that arithmetic overflows (an error on
+            // both sides, which must hide the same later clauses and solutions).
+            Ty::Int if self.rng.chance(3) => i64::MAX.to_string(),
             Ty::Int => self.rng.pick(INTS).to_string(),
             Ty::Float => (*self.rng.pick(FLOATS)).to_string(),
             Ty::Bool => (*self.rng.pick(&["true", "false"])).to_string(),

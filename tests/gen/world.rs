@@ -204,12 +204,13 @@ fn name(rng: &mut Rng) -> String {
 }
 
 fn int(rng: &mut Rng) -> i64 {
-    match rng.below(40) {
+    match rng.below(30) {
         // Edge values: overflow in arithmetic, and deep recursion in countdowns (an
         // error on both sides).
         0 => i64::MAX,
         1 => i64::MIN,
         2 => 1000,
+        3 => -i64::MAX,
         _ => *rng.pick(INTS),
     }
 }
