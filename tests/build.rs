@@ -19,7 +19,7 @@ mod policy_gen;
 /// The default run: a fixed seed, and as many policies as keep this crate's build within a
 /// minute or two on a small machine.
 const DEFAULT_SEED: u64 = 0x5EED_2024;
-const DEFAULT_POLICIES: usize = 40;
+const DEFAULT_POLICIES: usize = 80;
 
 fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;

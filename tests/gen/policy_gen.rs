@@ -314,8 +314,8 @@ struct Gen {
     blocks: Vec<Block>,
 }
 
-fn quote(s: &str) -> String {
-    format!("{s:?}")
+fn quote(s: impl AsRef<str>) -> String {
+    format!("{:?}", s.as_ref())
 }
 
 impl Gen {
@@ -438,10 +438,10 @@ impl Gen {
         for b in self.blocks.clone() {
             let _ = writeln!(out, "resource {} {{", b.cls.name());
             if !b.roles.is_empty() {
-                let roles: Vec<String> = b.roles.iter().map(|r| quote(r)).collect();
+                let roles: Vec<String> = b.roles.iter().map(quote).collect();
                 let _ = writeln!(out, "  roles = [{}];", roles.join(", "));
             }
-            let perms: Vec<String> = b.perms.iter().map(|p| quote(p)).collect();
+            let perms: Vec<String> = b.perms.iter().map(quote).collect();
             let _ = writeln!(out, "  permissions = [{}];", perms.join(", "));
             let parent = b.parent.and_then(|p| self.blocks.iter().find(|x| x.cls == p).cloned());
             if let Some(p) = &parent {
@@ -748,7 +748,7 @@ impl Gen {
             self.feature("cut");
         }
         if let Some((v, ty)) = out_var {
-            goals.push(self.bind_output(&mut cl, &scope, v, ty));
+            goals.push(self.bind_output(&scope, v, ty));
         }
         let head = format!("{name}({})", heads.join(", "));
         let text =
@@ -758,7 +758,7 @@ impl Gen {
 
     fn action_param(&mut self, cl: &mut Clause, scope: &mut Scope) -> String {
         match self.rng.weighted(&[80, 10, 10]) {
-            0 => quote(*self.rng.pick(ACTIONS)),
+            0 => quote(self.rng.pick(ACTIONS)),
             1 => {
                 self.feature("unspecialized parameter");
                 let v = cl.fresh("action");
@@ -810,7 +810,8 @@ impl Gen {
                         if !self.blocks.is_empty() && (c == Cls::User || resource) {
                             self.feature("union specializer");
                             dyn_var(cl, scope, v, ty);
-                            let union = if c == Cls::User && self.rng.chance(70) { "Actor" } else { "Resource" };
+                            let union =
+                                if c == Cls::User && self.rng.chance(70) { "Actor" } else { "Resource" };
                             format!("{}: {union}", var(v))
                         } else {
                             scope.push((v, ty));
@@ -908,16 +909,16 @@ impl Gen {
         parts.join(", ")
     }
 
-    fn bind_output(&mut self, cl: &mut Clause, scope: &Scope, v: usize, ty: Ty) -> String {
+    fn bind_output(&mut self, scope: &Scope, v: usize, ty: Ty) -> String {
         // `out in list` for strings and integers sometimes: several solutions.
         if matches!(ty, Ty::Str | Ty::Int) && self.rng.chance(25) {
             let elem = if ty == Ty::Str { Elem::Str } else { Elem::Int };
-            if let Some(list) = self.list_value(cl, scope, elem) {
+            if let Some(list) = self.list_value(scope, elem) {
                 self.feature("call binding an output (several solutions)");
                 return format!("{} in {list}", var(v));
             }
         }
-        let value = self.value(cl, scope, ty, 1, true).unwrap_or_else(|| self.lit_or_default(ty));
+        let value = self.value(scope, ty, 1, true).unwrap_or_else(|| self.lit_or_default(ty));
         format!("{} = {value}", var(v))
     }
 
@@ -963,13 +964,13 @@ impl Gen {
         for _ in 0..8 {
             let kind = self.rng.weighted(&weights);
             let goal = match kind {
-                0 => self.comparison(cl, scope),
-                1 => self.condition(cl, scope),
-                2 => self.in_test(cl, scope),
+                0 => self.comparison(scope),
+                1 => self.condition(scope),
+                2 => self.in_test(scope),
                 3 => self.in_binding(cl, scope),
                 4 => self.binding(cl, scope),
                 5 => self.matches(cl, scope),
-                6 => self.nil_check(cl, scope),
+                6 => self.nil_check(scope),
                 7 => {
                     self.feature("not");
                     let mut inner = scope.clone();
@@ -1010,14 +1011,14 @@ impl Gen {
     }
 
     /// A comparison (or unification) of two values of compatible static types.
-    fn comparison(&mut self, cl: &mut Clause, scope: &Scope) -> Option<String> {
+    fn comparison(&mut self, scope: &Scope) -> Option<String> {
         const ALL: &[&str] = &["=", "==", "!=", "<", "<=", ">", ">="];
         match self.rng.weighted(&[40, 35, 8, 12, 3]) {
             0 => {
                 let lt = if self.rng.chance(75) { Ty::Int } else { Ty::Float };
                 let rt = if self.rng.chance(75) { Ty::Int } else { Ty::Float };
-                let lhs = self.value(cl, scope, lt, 0, false)?;
-                let rhs = self.value(cl, scope, rt, 0, true)?;
+                let lhs = self.value(scope, lt, 0, false)?;
+                let rhs = self.value(scope, rt, 0, true)?;
                 let op = *self.rng.pick(ALL);
                 self.feature("comparison of numbers");
                 if lt != rt {
@@ -1026,23 +1027,23 @@ impl Gen {
                 Some(self.ordered(lhs, op, rhs))
             }
             1 => {
-                let lhs = self.value(cl, scope, Ty::Str, 0, false)?;
-                let rhs = self.value(cl, scope, Ty::Str, 0, true)?;
+                let lhs = self.value(scope, Ty::Str, 0, false)?;
+                let rhs = self.value(scope, Ty::Str, 0, true)?;
                 let op = *self.rng.pick(&["=", "=", "=", "==", "!=", "<", ">="]);
                 self.feature("comparison of strings");
                 Some(self.ordered(lhs, op, rhs))
             }
             2 => {
-                let lhs = self.value(cl, scope, Ty::Bool, 0, false)?;
-                let rhs = self.value(cl, scope, Ty::Bool, 0, true)?;
+                let lhs = self.value(scope, Ty::Bool, 0, false)?;
+                let rhs = self.value(scope, Ty::Bool, 0, true)?;
                 let op = *self.rng.pick(&["=", "==", "!="]);
                 self.feature("comparison of booleans");
                 Some(self.ordered(lhs, op, rhs))
             }
             3 => {
                 let cls = *self.rng.pick(&[Cls::Org, Cls::Repo, Cls::User]);
-                let lhs = self.value(cl, scope, Ty::Class(cls), 0, false)?;
-                let rhs = self.value(cl, scope, Ty::Class(cls), 0, false)?;
+                let lhs = self.value(scope, Ty::Class(cls), 0, false)?;
+                let rhs = self.value(scope, Ty::Class(cls), 0, false)?;
                 if lhs == rhs {
                     return None;
                 }
@@ -1052,7 +1053,7 @@ impl Gen {
             }
             _ => {
                 // A boolean against a number with `==`: 0 and 1.
-                let lhs = self.value(cl, scope, Ty::Bool, 0, false)?;
+                let lhs = self.value(scope, Ty::Bool, 0, false)?;
                 let rhs = self.lit(Ty::Int);
                 self.feature("boolean with number");
                 Some(format!("{lhs} == {rhs}"))
@@ -1065,8 +1066,8 @@ impl Gen {
         if self.rng.chance(30) { format!("{rhs} {op} {lhs}") } else { format!("{lhs} {op} {rhs}") }
     }
 
-    fn condition(&mut self, cl: &mut Clause, scope: &Scope) -> Option<String> {
-        let b = self.value(cl, scope, Ty::Bool, 0, false)?;
+    fn condition(&mut self, scope: &Scope) -> Option<String> {
+        let b = self.value(scope, Ty::Bool, 0, false)?;
         self.feature("boolean condition");
         Some(if self.rng.chance(30) {
             self.feature("not");
@@ -1076,24 +1077,24 @@ impl Gen {
         })
     }
 
-    fn in_test(&mut self, cl: &mut Clause, scope: &Scope) -> Option<String> {
+    fn in_test(&mut self, scope: &Scope) -> Option<String> {
         match self.rng.below(4) {
             0 | 1 => {
                 let elem = *self.rng.pick(&[Elem::Str, Elem::Str, Elem::Int]);
-                let list = self.list_value(cl, scope, elem)?;
-                let item = self.value(cl, scope, elem.ty(), 1, true)?;
+                let list = self.list_value(scope, elem)?;
+                let item = self.value(scope, elem.ty(), 1, true)?;
                 self.feature("in (test)");
                 Some(format!("{} in {list}", paren_arith(&item)))
             }
             2 => {
                 // A character of a string.
-                let s = self.value(cl, scope, Ty::Str, 1, false)?;
+                let s = self.value(scope, Ty::Str, 1, false)?;
                 self.feature("in over a string");
-                Some(format!("{} in {s}", quote(*self.rng.pick(&["a", "b", "n", ""]))))
+                Some(format!("{} in {s}", quote(self.rng.pick(&["a", "b", "n", ""]))))
             }
             _ => {
-                let o = self.path_of(cl, scope, Ty::OptStr)?;
-                let item = self.value(cl, scope, Ty::Str, 1, true)?;
+                let o = self.path_of(scope, Ty::OptStr)?;
+                let item = self.value(scope, Ty::Str, 1, true)?;
                 self.feature("in over an option");
                 Some(format!("{item} in {o}"))
             }
@@ -1104,28 +1105,28 @@ impl Gen {
         match self.rng.weighted(&[70, 10, 10, 10]) {
             0 => {
                 let elem = *self.rng.pick(&[Elem::Str, Elem::Str, Elem::Int, Elem::Role]);
-                let list = self.list_value(cl, scope, elem)?;
+                let list = self.list_value(scope, elem)?;
                 let v = cl.fresh(if elem == Elem::Role { "role" } else { "x" });
                 scope.push((v, elem.ty()));
                 self.feature("in (binding)");
                 // The element is usually used right away.
                 let mut goal = format!("{} in {list}", var(v));
-                if self.rng.chance(70) {
-                    if let Some(g) = self.use_var(cl, scope, v, elem.ty()) {
-                        goal = format!("{goal} and {g}");
-                    }
+                if self.rng.chance(70)
+                    && let Some(g) = self.use_var(scope, v, elem.ty())
+                {
+                    goal = format!("{goal} and {g}");
                 }
                 Some(goal)
             }
             1 => {
-                let s = self.value(cl, scope, Ty::Str, 1, false)?;
+                let s = self.value(scope, Ty::Str, 1, false)?;
                 let v = cl.fresh("c");
                 scope.push((v, Ty::Str));
                 self.feature("in over a string");
                 Some(format!("{} in {s}", var(v)))
             }
             2 => {
-                let o = self.path_of(cl, scope, Ty::OptStr)?;
+                let o = self.path_of(scope, Ty::OptStr)?;
                 let v = cl.fresh("o");
                 scope.push((v, Ty::Str));
                 self.feature("in over an option");
@@ -1137,7 +1138,7 @@ impl Gen {
                 let n = self.rng.range(1, 3);
                 let mut items = Vec::new();
                 for _ in 0..n {
-                    items.push(self.value(cl, scope, elem, 1, true)?);
+                    items.push(self.value(scope, elem, 1, true)?);
                 }
                 let v = cl.fresh("x");
                 scope.push((v, elem));
@@ -1148,16 +1149,16 @@ impl Gen {
     }
 
     /// A goal that uses variable `v` of type `ty`.
-    fn use_var(&mut self, cl: &mut Clause, scope: &Scope, v: usize, ty: Ty) -> Option<String> {
+    fn use_var(&mut self, scope: &Scope, v: usize, ty: Ty) -> Option<String> {
         match ty {
             Ty::Class(Cls::Role) => {
                 let f = *self.rng.pick(&["name", "res"]);
-                let rhs = self.value(cl, scope, Ty::Str, 0, true)?;
+                let rhs = self.value(scope, Ty::Str, 0, true)?;
                 self.feature("comparison of strings");
                 Some(format!("{}.{f} = {rhs}", var(v)))
             }
             Ty::Str | Ty::Int => {
-                let rhs = self.value(cl, scope, ty, 0, true)?;
+                let rhs = self.value(scope, ty, 0, true)?;
                 let op = *self.rng.pick(&["=", "=", "!=", "<", ">="]);
                 Some(format!("{} {op} {rhs}", var(v)))
             }
@@ -1167,26 +1168,26 @@ impl Gen {
 
     fn binding(&mut self, cl: &mut Clause, scope: &mut Scope) -> Option<String> {
         let ty = *self.rng.pick(&[Ty::Str, Ty::Int, Ty::Int, Ty::Float, Ty::Bool, Ty::Class(Cls::Org)]);
-        let value = self.value(cl, scope, ty, 0, false)?;
+        let value = self.value(scope, ty, 0, false)?;
         let v = cl.fresh("b");
         scope.push((v, ty));
         let op = if self.rng.chance(50) { ":=" } else { "=" };
         self.feature(if op == ":=" { ":= binding" } else { "= binding" });
         let mut goal = format!("{} {op} {value}", var(v));
-        if let Some(g) = self.use_var(cl, scope, v, ty) {
+        if let Some(g) = self.use_var(scope, v, ty) {
             goal = format!("{goal} and {g}");
         }
         Some(goal)
     }
 
     fn arith_binding(&mut self, cl: &mut Clause, scope: &mut Scope) -> Option<String> {
-        let a = self.value(cl, scope, Ty::Int, 1, false)?;
-        let b = self.value(cl, scope, Ty::Int, 1, true)?;
+        let a = self.value(scope, Ty::Int, 1, false)?;
+        let b = self.value(scope, Ty::Int, 1, true)?;
         let op = *self.rng.pick(&["+", "-", "*", "mod", "rem"]);
         let v = cl.fresh("n");
         scope.push((v, Ty::Int));
         self.feature("arithmetic");
-        let rhs = self.value(cl, scope, Ty::Int, 0, true)?;
+        let rhs = self.value(scope, Ty::Int, 0, true)?;
         let cmp = *self.rng.pick(&["=", ">", "<=", "!="]);
         Some(format!("{} := {} {op} {} and {} {cmp} {rhs}", var(v), paren_arith(&a), paren_arith(&b), var(v)))
     }
@@ -1195,7 +1196,7 @@ impl Gen {
         match self.rng.below(5) {
             0 | 1 => {
                 let cls = *self.rng.pick(&[Cls::User, Cls::Org, Cls::Repo, Cls::Doc]);
-                let v = self.value(cl, scope, Ty::Class(cls), 0, false)?;
+                let v = self.value(scope, Ty::Class(cls), 0, false)?;
                 let pat = if self.rng.chance(60) {
                     self.feature("matches instance pattern");
                     let instance = self.rng.chance(70);
@@ -1214,7 +1215,7 @@ impl Gen {
             }
             2 => {
                 let ty = *self.rng.pick(&[Ty::Str, Ty::Int, Ty::Float, Ty::Bool]);
-                let v = self.value(cl, scope, ty, 0, false)?;
+                let v = self.value(scope, ty, 0, false)?;
                 let class = *self.rng.pick(&["String", "Integer", "Float", "Boolean"]);
                 self.feature("matches built-in class");
                 let own = matches!(
@@ -1226,7 +1227,7 @@ impl Gen {
                 Some(format!("{not}{} matches {class}", paren_arith(&v)))
             }
             3 => {
-                let m = self.path_of(cl, scope, Ty::Map)?;
+                let m = self.path_of(scope, Ty::Map)?;
                 self.feature("matches dictionary pattern");
                 let key = *self.rng.pick(KEYS);
                 if self.rng.chance(50) {
@@ -1239,7 +1240,7 @@ impl Gen {
             }
             _ => {
                 let elem = *self.rng.pick(&[Elem::Str, Elem::Int]);
-                let l = self.list_value(cl, scope, elem)?;
+                let l = self.list_value(scope, elem)?;
                 self.feature("matches list pattern");
                 if l.starts_with('[') {
                     // The element type of a list literal may be none at all (`[]`).
@@ -1252,8 +1253,8 @@ impl Gen {
         }
     }
 
-    fn nil_check(&mut self, cl: &mut Clause, scope: &Scope) -> Option<String> {
-        let o = self.path_of(cl, scope, Ty::OptStr)?;
+    fn nil_check(&mut self, scope: &Scope) -> Option<String> {
+        let o = self.path_of(scope, Ty::OptStr)?;
         self.feature("nil");
         Some(match self.rng.below(3) {
             0 => format!("{o} = nil"),
@@ -1264,11 +1265,11 @@ impl Gen {
 
     fn forall(&mut self, cl: &mut Clause, scope: &Scope, depth: u32, callable: &[usize]) -> Option<String> {
         let elem = *self.rng.pick(&[Elem::Str, Elem::Int, Elem::Role]);
-        let list = self.list_value(cl, scope, elem)?;
+        let list = self.list_value(scope, elem)?;
         let v = cl.fresh("e");
         let mut inner = scope.clone();
         inner.push((v, elem.ty()));
-        let body = match self.use_var(cl, &inner, v, elem.ty()) {
+        let body = match self.use_var(&inner, v, elem.ty()) {
             Some(g) if self.rng.chance(70) => g,
             _ => {
                 let n = self.rng.range(1, 2);
@@ -1302,9 +1303,9 @@ impl Gen {
                     } else {
                         self.blocks.iter().flat_map(|b| b.perms.iter().copied()).collect()
                     };
-                    quote(*self.rng.pick(&pool))
+                    quote(self.rng.pick(&pool))
                 }
-                Ty::List(elem) => self.list_value(cl, scope, elem)?,
+                Ty::List(elem) => self.list_value(scope, elem)?,
                 ty => {
                     // Occasionally a value known only at run time, where one is in scope.
                     let dyns: Vec<usize> = scope
@@ -1316,7 +1317,7 @@ impl Gen {
                         var(*self.rng.pick(&dyns))
                     } else {
                         let allow_lit = ty.is_scalar();
-                        self.value(cl, scope, ty, 1, allow_lit)?
+                        self.value(scope, ty, 1, allow_lit)?
                     }
                 }
             };
@@ -1326,7 +1327,7 @@ impl Gen {
             scope.push((v, ty));
             self.feature("call binding an output");
             let mut goal = format!("{}({})", sig.name, args.join(", "));
-            if let Some(g) = self.use_var(cl, scope, v, ty) {
+            if let Some(g) = self.use_var(scope, v, ty) {
                 goal = format!("{goal} and {g}");
             }
             Some(goal)
@@ -1344,7 +1345,7 @@ impl Gen {
 
     fn list_pattern(&mut self, cl: &mut Clause, scope: &mut Scope) -> Option<String> {
         let elem = *self.rng.pick(&[Elem::Str, Elem::Int]);
-        let list = self.path_of(cl, scope, Ty::List(elem))?;
+        let list = self.path_of(scope, Ty::List(elem))?;
         self.feature("list pattern");
         match self.rng.below(4) {
             0 => {
@@ -1352,7 +1353,7 @@ impl Gen {
                 let t = cl.fresh("t");
                 scope.push((h, elem.ty()));
                 let mut goal = format!("[{}, *{}] = {list}", var(h), var(t));
-                if let Some(g) = self.use_var(cl, scope, h, elem.ty()) {
+                if let Some(g) = self.use_var(scope, h, elem.ty()) {
                     goal = format!("{goal} and {g}");
                 }
                 Some(goal)
@@ -1373,7 +1374,7 @@ impl Gen {
     }
 
     fn dict_literal(&mut self, cl: &mut Clause, scope: &mut Scope) -> Option<String> {
-        let m = self.path_of(cl, scope, Ty::Map)?;
+        let m = self.path_of(scope, Ty::Map)?;
         self.feature("dictionary literal");
         let key = *self.rng.pick(KEYS);
         if self.rng.chance(50) {
@@ -1398,7 +1399,7 @@ impl Gen {
                     ty @ (Ty::Str | Ty::Bool | Ty::Class(_)) => ty,
                     _ => return None,
                 };
-                let v = self.value(cl, scope, ty, 1, true)?;
+                let v = self.value(scope, ty, 1, true)?;
                 Some(self.ordered(d, "=", v))
             }
             7..=10 => {
@@ -1448,7 +1449,7 @@ impl Gen {
 
     fn lit(&mut self, ty: Ty) -> String {
         match ty {
-            Ty::Str => quote(*self.rng.pick(STRS)),
+            Ty::Str => quote(self.rng.pick(STRS)),
             // Now and then the largest integer, so that arithmetic overflows (an error on
             // both sides, which must hide the same later clauses and solutions).
             Ty::Int if self.rng.chance(3) => i64::MAX.to_string(),
@@ -1480,7 +1481,7 @@ impl Gen {
         out
     }
 
-    fn path_of(&mut self, _cl: &mut Clause, scope: &Scope, ty: Ty) -> Option<String> {
+    fn path_of(&mut self, scope: &Scope, ty: Ty) -> Option<String> {
         let paths = self.paths(scope, ty);
         if paths.is_empty() {
             return None;
@@ -1488,7 +1489,7 @@ impl Gen {
         Some(self.rng.pick(&paths).clone())
     }
 
-    fn list_value(&mut self, cl: &mut Clause, scope: &Scope, elem: Elem) -> Option<String> {
+    fn list_value(&mut self, scope: &Scope, elem: Elem) -> Option<String> {
         let paths = self.paths(scope, Ty::List(elem));
         let vars: Vec<usize> = scope.iter().filter(|(_, t)| *t == Ty::List(elem)).map(|(v, _)| *v).collect();
         if elem != Elem::Role && (paths.is_empty() || self.rng.chance(15)) {
@@ -1500,20 +1501,12 @@ impl Gen {
         if !vars.is_empty() && self.rng.chance(30) {
             return Some(var(*self.rng.pick(&vars)));
         }
-        let _ = cl;
         if paths.is_empty() { None } else { Some(self.rng.pick(&paths).clone()) }
     }
 
     /// A value of static type `ty` (numbers: exactly `Int` or `Float`). `allow_lit`: a
     /// literal may be the answer.
-    fn value(
-        &mut self,
-        cl: &mut Clause,
-        scope: &Scope,
-        ty: Ty,
-        depth: u32,
-        allow_lit: bool,
-    ) -> Option<String> {
+    fn value(&mut self, scope: &Scope, ty: Ty, depth: u32, allow_lit: bool) -> Option<String> {
         let vars: Vec<usize> = scope.iter().filter(|(_, t)| *t == ty).map(|(v, _)| *v).collect();
         let paths = self.paths(scope, ty);
         let maps = if ty == Ty::Int { self.paths(scope, Ty::Map) } else { Vec::new() };
@@ -1535,19 +1528,19 @@ impl Gen {
                 self.feature("arithmetic");
                 if ty == Ty::Float {
                     // `/` always gives a float; so does a float operand.
-                    let a = self.value(cl, scope, Ty::Int, depth + 1, false)?;
+                    let a = self.value(scope, Ty::Int, depth + 1, false)?;
                     if self.rng.chance(50) {
-                        let b = self.value(cl, scope, Ty::Int, depth + 1, true)?;
+                        let b = self.value(scope, Ty::Int, depth + 1, true)?;
                         self.feature("division");
                         Some(format!("{} / {}", paren_arith(&a), paren_arith(&b)))
                     } else {
-                        let b = self.value(cl, scope, Ty::Float, depth + 1, true)?;
+                        let b = self.value(scope, Ty::Float, depth + 1, true)?;
                         let op = *self.rng.pick(&["+", "-", "*"]);
                         Some(format!("{} {op} {}", paren_arith(&a), paren_arith(&b)))
                     }
                 } else {
-                    let a = self.value(cl, scope, Ty::Int, depth + 1, false)?;
-                    let b = self.value(cl, scope, Ty::Int, depth + 1, true)?;
+                    let a = self.value(scope, Ty::Int, depth + 1, false)?;
+                    let b = self.value(scope, Ty::Int, depth + 1, true)?;
                     let op = *self.rng.pick(&["+", "-", "*", "+", "mod", "rem"]);
                     Some(format!("{} {op} {}", paren_arith(&a), paren_arith(&b)))
                 }

@@ -405,19 +405,19 @@ pub fn oso_is_allowed(
         actor: A,
         action: &str,
         resource: Ref<'_>,
-    ) -> oso::Result<bool> {
+    ) -> Result<bool, String> {
         match resource {
             Ref::User(u) => oso.is_allowed(actor, action, oso_user(u)),
             Ref::Org(o) => oso.is_allowed(actor, action, oso_org(o)),
             Ref::Repo(r) => oso.is_allowed(actor, action, oso_repo(r)),
             Ref::Doc(d) => oso.is_allowed(actor, action, oso_doc(d)),
         }
+        .map_err(|e| e.to_string())
     }
-    let result = match actor {
+    match actor {
         Ref::User(u) => with_resource(oso, oso_user(u), action, resource),
         Ref::Org(o) => with_resource(oso, oso_org(o), action, resource),
         Ref::Repo(r) => with_resource(oso, oso_repo(r), action, resource),
         Ref::Doc(d) => with_resource(oso, oso_doc(d), action, resource),
-    };
-    result.map_err(|e| e.to_string())
+    }
 }
