@@ -251,6 +251,7 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 ::polar_runtime::View::Instance {
                     class: <Self as ::polar_runtime::PolarClass>::NAME,
                     any: self,
+                    eq: ::polar_runtime::support::instance_eq!(#ident),
                 }
             }
             fn field(&self, name: &str) -> ::polar_runtime::support::FieldLookup<'_> {

@@ -224,9 +224,10 @@ pub fn truthy<V: ?Sized + Polar>(value: &V) -> Result<bool, RuntimeError> {
 }
 
 /// `=` between values whose Rust types the compiler could not see (parameters without a
-/// specializer): strings, numbers and booleans by value; an instance only with itself. Two
-/// distinct instances are refused with an error, since their equality needs a `PartialEq`
-/// that a generic parameter does not carry: the check denies rather than guess.
+/// specializer): strings, numbers and booleans by value; instances of one class by the
+/// class's `PartialEq` (carried by the view, see [`View::Instance`]), also for one value
+/// given twice, and with an error when it has none, as Oso's Rust host without an equality
+/// check.
 pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
     use View::*;
     Ok(match (a, b) {
@@ -234,15 +235,23 @@ pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
         (Bool(x), Bool(y)) => x == y,
         (Int(_) | WideInt(_) | Float(_), Int(_) | WideInt(_) | Float(_)) => numbers_equal(a, b),
         (Absent, Absent) => true,
-        (Instance { any: x, class: cx }, Instance { any: y, class: cy }) => {
-            if cx != cy {
+        (Instance { any: x, class: cx, eq }, Instance { any: y, class: cy, .. }) => {
+            // Oso's host: instances of different types are not equal; of one type, equal by
+            // the class's equality check, an error without one. Even for one Rust value:
+            // Oso converts each argument and each field lookup to an instance of its own
+            // (it skips the check only for one converted instance, which a reference here
+            // cannot be told from), so `PartialEq` decides, NaN fields included.
+            if cx != cy || (*x).type_id() != (*y).type_id() {
                 false
-            } else if std::ptr::addr_eq(x as *const dyn Any, y as *const dyn Any) {
-                true
             } else {
-                return Err(RuntimeError::Unsupported {
-                    what: "comparing two instances through a parameter without a class specializer",
-                });
+                match eq(x, y) {
+                    Option::Some(equal) => equal,
+                    None => {
+                        return Err(RuntimeError::Unsupported {
+                            what: "comparing two instances of a class without `PartialEq` (Oso: no equality check)",
+                        });
+                    }
+                }
             }
         }
         (List(_) | Dict(_) | Some(_), _) | (_, List(_) | Dict(_) | Some(_)) => {
@@ -538,6 +547,59 @@ pub fn list_for_pattern<V: ?Sized + Polar>(
     }
 }
 
+// ---- equality of instances seen through their views
+
+/// [`View::Instance`]'s `eq` for the class `T`, as `#[derive(PolarClass)]` fills it in:
+/// `T`'s `PartialEq` when it has one, else `None`. Both arguments must be `T`s.
+///
+/// A macro rather than a generic function: whether `T: PartialEq` holds is decided by method
+/// resolution ([`EqProbe`]), which only sees through concrete types.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! __instance_eq {
+    ($t:ty) => {{
+        fn eq(a: &dyn ::core::any::Any, b: &dyn ::core::any::Any) -> ::core::option::Option<bool> {
+            #[allow(unused_imports)]
+            use $crate::support::{EqIsPartialEq as _, EqUnsupported as _};
+            let (a, b) = (a.downcast_ref::<$t>()?, b.downcast_ref::<$t>()?);
+            (&$crate::support::EqProbe(a)).instance_eq(b)
+        }
+        eq
+    }};
+}
+pub use __instance_eq as instance_eq;
+
+/// What [`instance_eq`] wraps an instance in: a class with `PartialEq` compares through
+/// [`EqIsPartialEq`], any other through [`EqUnsupported`] (method resolution prefers the
+/// first, which needs no autoref).
+pub struct EqProbe<'a, T>(pub &'a T);
+
+/// See [`EqProbe`].
+pub trait EqIsPartialEq<T> {
+    /// `Some(self == other)`.
+    fn instance_eq(&self, other: &T) -> Option<bool>;
+}
+
+impl<T: PartialEq> EqIsPartialEq<T> for EqProbe<'_, T> {
+    #[inline]
+    fn instance_eq(&self, other: &T) -> Option<bool> {
+        Some(self.0 == other)
+    }
+}
+
+/// See [`EqProbe`].
+pub trait EqUnsupported<T> {
+    /// `None`: the class has no equality.
+    fn instance_eq(&self, other: &T) -> Option<bool>;
+}
+
+impl<T> EqUnsupported<T> for &EqProbe<'_, T> {
+    #[inline]
+    fn instance_eq(&self, _: &T) -> Option<bool> {
+        None
+    }
+}
+
 // ---- dictionary and instance patterns: `{name: "a"}`, `User{name: "a"}`
 
 /// A field looked up by name ([`Polar::field`]).
@@ -686,6 +748,42 @@ mod tests {
         assert!(unify_views(1i64.view(), 1.0f64.view()).unwrap());
         assert!(!unify_views(1i64.view(), "1".view()).unwrap());
         assert!(!unify_views(f64::NAN.view(), f64::NAN.view()).unwrap());
+    }
+
+    /// Two classes as the derive implements `Polar` (the derive cannot be used inside this
+    /// crate): one with `PartialEq`, one without.
+    #[derive(PartialEq)]
+    struct Eq1(i64);
+    struct NoEq(i64);
+
+    impl Polar for Eq1 {
+        fn view(&self) -> View<'_> {
+            View::Instance { class: "Eq1", any: self, eq: crate::support::instance_eq!(Eq1) }
+        }
+    }
+
+    impl Polar for NoEq {
+        fn view(&self) -> View<'_> {
+            View::Instance { class: "NoEq", any: self, eq: crate::support::instance_eq!(NoEq) }
+        }
+    }
+
+    #[test]
+    fn unify_views_compares_instances_with_their_class_equality() {
+        let (a, b, c) = (Eq1(1), Eq1(1), Eq1(2));
+        assert!(unify_views(a.view(), a.view()).unwrap());
+        assert!(unify_views(a.view(), b.view()).unwrap(), "distinct but equal: `PartialEq`, as Oso's check");
+        assert!(!unify_views(a.view(), c.view()).unwrap());
+        assert!(!unify_views(a.view(), NoEq(1).view()).unwrap(), "another class");
+        assert!(!unify_views(a.view(), 1i64.view()).unwrap());
+        let (x, y) = (NoEq(1), NoEq(1));
+        for (a, b) in [(&x, &y), (&x, &x)] {
+            assert!(
+                matches!(unify_views(a.view(), b.view()), Err(RuntimeError::Unsupported { .. })),
+                "no equality: Oso's host raises an error, also for one Rust value given twice"
+            );
+        }
+        let _ = (x.0, y.0);
     }
 
     #[test]

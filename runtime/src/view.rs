@@ -43,6 +43,13 @@ pub enum View<'a> {
         class: &'static str,
         /// The instance, for downcasting.
         any: &'a dyn Any,
+        /// Equality of two instances of the class (`any` of two views): the class's
+        /// `PartialEq` (Oso's `with_equality_check`), or `None` when it has none (Oso's Rust
+        /// host then raises an error). `#[derive(PolarClass)]` fills it in with
+        /// [`support::instance_eq`](crate::support::instance_eq), so that instances known
+        /// only through their views (parameters without a class specializer) compare as Oso
+        /// compares them.
+        eq: fn(&dyn Any, &dyn Any) -> Option<bool>,
     },
 }
 

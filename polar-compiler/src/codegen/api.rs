@@ -169,7 +169,7 @@ impl<'p> Gen<'p> {
             /// [`authorized_actions`] with run-time errors visible (and an action that is not
             /// a string is the error `Unsupported`, as Oso's Rust `get_allowed_actions::<String>`
             /// fails on one).
-            #[allow(dead_code, unused_variables, unused_labels, unused_mut, unreachable_code, non_snake_case, clippy::all)]
+            #[allow(dead_code, unused_variables, unused_labels, unused_mut, unreachable_code, unused_assignments, non_snake_case, clippy::all)]
             pub fn try_authorized_actions<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, resource: &R,
             ) -> ::core::result::Result<::polar_runtime::Allowed, ::polar_runtime::RuntimeError> {
