@@ -133,6 +133,63 @@ pub mod hand {
     }
 }
 
+/// The policy written by hand in the policy's own shape: one function per role, each role
+/// asking the roles that imply it, so that a denied "read" walks the grants and the team DAG
+/// once per role (five times), as the compiled policy does. Not a benchmarked engine: it
+/// separates what the policy's formulation costs from what the code generator costs (see the
+/// ignored test `github_gap_breakdown` and BENCHMARKS.md).
+pub mod hand_shaped {
+    use super::models::{Grant, Repository, Team, User};
+
+    fn direct(grants: &[Grant], target: u32, role: &str) -> bool {
+        grants.iter().any(|g| g.target == target && g.role == role)
+    }
+
+    fn team_has_role(team: &Team, role: &str, repo: u32) -> bool {
+        direct(&team.repo_grants, repo, role) || team.parents.iter().any(|p| team_has_role(p, role, repo))
+    }
+
+    fn repo_role(user: &User, role: &str, repo: &Repository) -> bool {
+        direct(&user.repo_grants, repo.id, role) || user.teams.iter().any(|t| team_has_role(t, role, repo.id))
+    }
+
+    fn org_role(user: &User, role: &str, repo: &Repository) -> bool {
+        let org = repo.owner.id;
+        direct(&user.org_grants, org, role) || user.orgs.iter().any(|o| direct(&o.org_grants, org, role))
+    }
+
+    fn admins(u: &User, r: &Repository) -> bool {
+        repo_role(u, "admins", r) || org_role(u, "admins", r)
+    }
+
+    fn maintainers(u: &User, r: &Repository) -> bool {
+        repo_role(u, "maintainers", r) || admins(u, r)
+    }
+
+    fn writers(u: &User, r: &Repository) -> bool {
+        repo_role(u, "writers", r) || maintainers(u, r) || org_role(u, "writers", r)
+    }
+
+    fn triagers(u: &User, r: &Repository) -> bool {
+        repo_role(u, "triagers", r) || writers(u, r)
+    }
+
+    fn readers(u: &User, r: &Repository) -> bool {
+        repo_role(u, "readers", r) || triagers(u, r) || org_role(u, "readers", r)
+    }
+
+    pub fn is_allowed(user: &User, action: &str, repo: &Repository) -> bool {
+        match action {
+            "read" => readers(user, repo),
+            "triage" => triagers(user, repo),
+            "write" => writers(user, repo),
+            "maintain" => maintainers(user, repo),
+            "admin" => admins(user, repo),
+            _ => false,
+        }
+    }
+}
+
 mod oso_side {
     use oso::PolarClass;
 

@@ -22,6 +22,7 @@ pub mod rng;
 pub mod tinytodo;
 
 use std::hint::black_box;
+use std::time::{Duration, Instant};
 
 /// An authorization engine under measurement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -73,11 +74,16 @@ pub const SIZES: [usize; 2] = [5, 50];
 /// (without replacement) of the rest, so that Oso's rounds stay short.
 pub const MAX_QUERIES: usize = 200;
 
+/// The seed of the github world with `n` entities per type.
+pub fn github_seed(n: usize) -> u64 {
+    0x6769_7468_7562 ^ n as u64
+}
+
 /// Every workload of the summary table, in its order.
 pub fn workloads() -> Vec<Box<dyn Workload>> {
     let mut all: Vec<Box<dyn Workload>> = vec![Box::new(gitclub::Gitclub::new())];
     for n in SIZES {
-        all.push(Box::new(github::Github::new(n, 0x6769_7468_7562 ^ n as u64)));
+        all.push(Box::new(github::Github::new(n, github_seed(n))));
     }
     for n in SIZES {
         all.push(Box::new(gdrive::Gdrive::new(n, 0x6764_7269_7665 ^ n as u64)));
@@ -120,4 +126,36 @@ pub fn check_agreement(w: &dyn Workload) -> Result<usize, Vec<String>> {
         }
     }
     if disagreements.is_empty() { Ok(allowed) } else { Err(disagreements) }
+}
+
+/// Compiled time over hand-written time on `w`, measured interleaved so that both see the same
+/// machine noise: `blocks` pairs of blocks of rounds (each block about `block` long, which of
+/// the two runs first alternating), the median of the per-pair ratios. A cross-check of the
+/// ratio of criterion's medians, which are measured minutes apart on a shared machine.
+pub fn interleaved_ratio(w: &dyn Workload, blocks: usize, block: Duration) -> f64 {
+    let time = |engine: Engine, rounds: usize| {
+        let start = Instant::now();
+        for _ in 0..rounds {
+            black_box(w.run(engine));
+        }
+        start.elapsed().as_secs_f64()
+    };
+    let (mut rounds, start) = (0, Instant::now());
+    while start.elapsed() < block {
+        black_box(w.run(Engine::Hand));
+        rounds += 1;
+    }
+    let mut ratios: Vec<f64> = (0..blocks)
+        .map(|i| {
+            if i % 2 == 0 {
+                let c = time(Engine::Compiled, rounds);
+                c / time(Engine::Hand, rounds)
+            } else {
+                let h = time(Engine::Hand, rounds);
+                time(Engine::Compiled, rounds) / h
+            }
+        })
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    ratios[ratios.len() / 2]
 }

@@ -3,7 +3,8 @@
 //! same (on every workload here: see BENCHMARKS.md). The benchmark binary repeats these
 //! checks before it measures.
 
-use polar_benches::{Engine, check_agreement, workloads};
+use polar_benches::github::{self, Github};
+use polar_benches::{Engine, SIZES, check_agreement, github_seed, workloads};
 
 #[test]
 fn every_engine_gives_the_same_answers() {
@@ -20,6 +21,62 @@ fn every_engine_gives_the_same_answers() {
             Err(diff) => {
                 panic!("{}: {} disagreements: {:#?}", w.id(), diff.len(), &diff[..diff.len().min(10)])
             }
+        }
+    }
+}
+
+/// The hand-written github in the policy's shape answers as the others do.
+#[test]
+fn github_in_the_policy_shape_agrees() {
+    for n in SIZES {
+        let g = Github::new(n, github_seed(n));
+        for q in &g.queries {
+            let (user, repo) = (&g.world.users[q.user], &g.world.repos[q.repo]);
+            assert_eq!(
+                github::hand_shaped::is_allowed(user, q.action, repo),
+                github::hand::is_allowed(user, q.action, repo)
+            );
+        }
+    }
+}
+
+/// Where github's compiled / hand-written gap comes from: the compiled policy, the hand-written
+/// version in the policy's shape (a walk per implied role) and the benchmarked hand-written
+/// version (one walk comparing ranks), interleaved, median of 31 rounds of 200 repetitions:
+///
+///     cargo test -p polar-benches --release --test agree github_gap_breakdown -- --ignored --nocapture
+#[test]
+#[ignore]
+fn github_gap_breakdown() {
+    use std::hint::black_box;
+    use std::time::Instant;
+    type Check = fn(&github::models::User, &str, &github::models::Repository) -> bool;
+    let engines: [(&str, Check); 3] = [
+        ("compiled", |u, a, r| github::authz::is_allowed(u, a, r)),
+        ("hand-written, the policy's shape", github::hand_shaped::is_allowed),
+        ("hand-written, ranks (benchmarked)", github::hand::is_allowed),
+    ];
+    for n in SIZES {
+        let g = Github::new(n, github_seed(n));
+        let round = |check: Check| {
+            let start = Instant::now();
+            for _ in 0..200 {
+                for q in &g.queries {
+                    let (user, repo) = (&g.world.users[q.user], &g.world.repos[q.repo]);
+                    black_box(check(black_box(user), black_box(q.action), black_box(repo)));
+                }
+            }
+            start.elapsed().as_nanos() as f64 / (200 * g.queries.len()) as f64
+        };
+        let mut times = vec![Vec::new(); engines.len()];
+        for _ in 0..31 {
+            for (i, (_, check)) in engines.iter().enumerate() {
+                times[i].push(round(*check));
+            }
+        }
+        for ((name, _), t) in engines.iter().zip(&mut times) {
+            t.sort_by(f64::total_cmp);
+            eprintln!("github-{n} {name}: {:.1} ns/check", t[t.len() / 2]);
         }
     }
 }

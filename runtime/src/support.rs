@@ -135,6 +135,10 @@ pub fn truthy<V: ?Sized + Polar>(value: &V) -> Result<bool, RuntimeError> {
 /// specializer): strings, numbers and booleans by value; an instance only with itself. Two
 /// distinct instances are refused with an error, since their equality needs a `PartialEq`
 /// that a generic parameter does not carry: the check denies rather than guess.
+// Inlined: after monomorphization both views are usually known variants (a `u32` parameter
+// is always `Int`), and the match folds to one comparison; called, it costs more than the
+// rest of a recursive rule's body (`benchmarks/`, tinytodo).
+#[inline]
 pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
     use View::*;
     Ok(match (a, b) {
@@ -162,6 +166,7 @@ pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
     })
 }
 
+#[inline]
 fn numbers_equal(a: View<'_>, b: View<'_>) -> bool {
     fn exact(v: View<'_>) -> Option<i128> {
         match v {
