@@ -18,9 +18,6 @@ use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
 use crate::rng::{Rng, sample};
 use crate::{Engine, MAX_QUERIES, Workload, count};
 
-/// The connection probability of the paper's generators.
-const P: f64 = 0.05;
-
 pub const DOCUMENT_ACTIONS: [&str; 4] = ["read", "write", "share", "changeOwner"];
 pub const FOLDER_ACTIONS: [&str; 1] = ["createDocument"];
 
@@ -213,13 +210,12 @@ pub struct World {
     pub documents: Vec<models::Document>,
 }
 
-/// The paper's generator, in Rust: each possible edge with probability 0.05, half the
+/// The paper's generator, in Rust: each possible edge with probability `p` (0.05 in the
+/// paper), half the
 /// documents public; folders only nest into lower-numbered folders (a DAG).
-pub fn generate(n: usize, rng: &mut Rng) -> World {
+pub fn generate(n: usize, p: f64, rng: &mut Rng) -> World {
     use models::*;
-    fn some(rng: &mut Rng, n: usize) -> Vec<u32> {
-        (0..n as u32).filter(|_| rng.chance(P)).collect()
-    }
+    let some = |rng: &mut Rng, n: usize| -> Vec<u32> { (0..n as u32).filter(|_| rng.chance(p)).collect() };
     let users = (0..n)
         .map(|i| User {
             id: i as u32,
@@ -316,9 +312,16 @@ pub struct Gdrive {
 }
 
 impl Gdrive {
+    /// The paper's world: `n` entities per type, each edge with probability
+    /// [`CONNECTION_PROBABILITY`](crate::CONNECTION_PROBABILITY).
     pub fn new(n: usize, seed: u64) -> Self {
+        Self::with(n, crate::CONNECTION_PROBABILITY, seed)
+    }
+
+    /// A world with `n` entities per type and edges with probability `p`.
+    pub fn with(n: usize, p: f64, seed: u64) -> Self {
         let mut rng = Rng::new(seed);
-        let world = generate(n, &mut rng);
+        let world = generate(n, p, &mut rng);
         let mut all = Vec::new();
         for user in 0..n {
             for action in DOCUMENT_ACTIONS {

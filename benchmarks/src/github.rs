@@ -17,9 +17,6 @@ use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
 use crate::rng::{Rng, sample};
 use crate::{Engine, MAX_QUERIES, Workload, count};
 
-/// The connection probability of the paper's generators.
-const P: f64 = 0.05;
-
 pub const ACTIONS: [&str; 5] = ["read", "triage", "write", "maintain", "admin"];
 /// Roles on a repository, in the order of the actions they grant first.
 pub const REPO_ROLES: [&str; 5] = ["readers", "triagers", "writers", "maintainers", "admins"];
@@ -294,41 +291,42 @@ pub struct World {
     pub repos: Vec<models::Repository>,
 }
 
-/// The paper's generator, in Rust: each possible edge with probability 0.05; teams only nest
+/// The paper's generator, in Rust: each possible edge with probability `p` (0.05 in the
+/// paper); teams only nest
 /// into lower-numbered teams (a DAG).
-pub fn generate(n: usize, rng: &mut Rng) -> World {
+pub fn generate(n: usize, p: f64, rng: &mut Rng) -> World {
     use models::*;
-    // A grant on each of the `n` targets with probability P, of a role drawn from `roles`.
-    fn grants(rng: &mut Rng, n: usize, roles: &[&str]) -> Vec<Grant> {
+    // A grant on each of the `n` targets with probability `p`, of a role drawn from `roles`.
+    fn grants(rng: &mut Rng, n: usize, p: f64, roles: &[&str]) -> Vec<Grant> {
         let mut out = Vec::new();
         for target in 0..n {
-            if rng.chance(P) {
+            if rng.chance(p) {
                 out.push(Grant { target: target as u32, role: rng.pick(roles).into() });
             }
         }
         out
     }
     let orgs: Vec<Arc<Organization>> = (0..n)
-        .map(|i| Arc::new(Organization { id: i as u32, org_grants: grants(rng, n, &ORG_ROLES) }))
+        .map(|i| Arc::new(Organization { id: i as u32, org_grants: grants(rng, n, p, &ORG_ROLES) }))
         .collect();
     let repos: Vec<Repository> =
         (0..n).map(|i| Repository { id: i as u32, owner: orgs[rng.below(n)].clone() }).collect();
     let mut teams: Vec<Arc<Team>> = Vec::new();
     for i in 0..n {
-        let parents = (0..i).filter(|_| rng.chance(P)).map(|j| teams[j].clone()).collect();
-        let repo_grants = grants(rng, n, &REPO_ROLES);
+        let parents = (0..i).filter(|_| rng.chance(p)).map(|j| teams[j].clone()).collect();
+        let repo_grants = grants(rng, n, p, &REPO_ROLES);
         teams.push(Arc::new(Team { id: i as u32, repo_grants, parents }));
     }
     let users = (0..n)
         .map(|i| {
-            let repo_grants = grants(rng, n, &REPO_ROLES);
-            let teams = (0..n).filter(|_| rng.chance(P)).map(|j| teams[j].clone()).collect();
+            let repo_grants = grants(rng, n, p, &REPO_ROLES);
+            let teams = (0..n).filter(|_| rng.chance(p)).map(|j| teams[j].clone()).collect();
             let (mut member_of, mut org_grants) = (Vec::new(), Vec::new());
             for j in 0..n {
-                if rng.chance(P) {
+                if rng.chance(p) {
                     member_of.push(orgs[j].clone());
                 }
-                if rng.chance(P) {
+                if rng.chance(p) {
                     org_grants.push(Grant { target: j as u32, role: rng.pick(&ORG_ROLES).into() });
                 }
             }
@@ -404,9 +402,16 @@ pub struct Github {
 }
 
 impl Github {
+    /// The paper's world: `n` entities per type, each edge with probability
+    /// [`CONNECTION_PROBABILITY`](crate::CONNECTION_PROBABILITY).
     pub fn new(n: usize, seed: u64) -> Self {
+        Self::with(n, crate::CONNECTION_PROBABILITY, seed)
+    }
+
+    /// A world with `n` entities per type and edges with probability `p`.
+    pub fn with(n: usize, p: f64, seed: u64) -> Self {
         let mut rng = Rng::new(seed);
-        let world = generate(n, &mut rng);
+        let world = generate(n, p, &mut rng);
         let mut all = Vec::new();
         for user in 0..n {
             for action in ACTIONS {

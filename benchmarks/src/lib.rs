@@ -67,6 +67,10 @@ pub trait Workload {
     fn describe(&self, i: usize) -> String;
 }
 
+/// The probability of each possible edge (membership, grant, nesting) in the generated
+/// worlds, as in the paper's generators.
+pub const CONNECTION_PROBABILITY: f64 = 0.05;
+
 /// Entities per type of the OOPSLA apps' worlds: the two ends of the paper's range.
 pub const SIZES: [usize; 2] = [5, 50];
 

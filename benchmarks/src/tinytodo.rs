@@ -17,9 +17,6 @@ use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
 use crate::rng::{Rng, sample};
 use crate::{Engine, MAX_QUERIES, Workload, count};
 
-/// The connection probability of the paper's generators.
-const P: f64 = 0.05;
-
 pub const APPLICATION_ACTIONS: [&str; 2] = ["CreateList", "GetLists"];
 pub const LIST_ACTIONS: [&str; 7] =
     ["GetList", "UpdateList", "DeleteList", "CreateTask", "UpdateTask", "DeleteTask", "EditShares"];
@@ -194,20 +191,21 @@ pub struct World {
     pub lists: Vec<models::TodoList>,
 }
 
-/// The paper's generator, in Rust: each membership with probability 0.05, teams only nest
+/// The paper's generator, in Rust: each membership with probability `p` (0.05 in the
+/// paper), teams only nest
 /// into lower-numbered teams (a DAG); each list has a random owner, reader team and editor
 /// team, and up to 50 random tasks.
-pub fn generate(n: usize, rng: &mut Rng) -> World {
+pub fn generate(n: usize, p: f64, rng: &mut Rng) -> World {
     use models::*;
     let mut teams: Vec<Arc<Team>> = Vec::new();
     for i in 0..n {
-        let parents = (0..i).filter(|_| rng.chance(P)).map(|j| teams[j].clone()).collect();
+        let parents = (0..i).filter(|_| rng.chance(p)).map(|j| teams[j].clone()).collect();
         teams.push(Arc::new(Team { id: i as u32, parents }));
     }
     let users = (0..n)
         .map(|i| User {
             id: i as u32,
-            teams: (0..n).filter(|_| rng.chance(P)).map(|j| teams[j].clone()).collect(),
+            teams: (0..n).filter(|_| rng.chance(p)).map(|j| teams[j].clone()).collect(),
         })
         .collect();
     let lists = (0..n)
@@ -278,9 +276,16 @@ pub struct TinyTodo {
 }
 
 impl TinyTodo {
+    /// The paper's world: `n` entities per type, each edge with probability
+    /// [`CONNECTION_PROBABILITY`](crate::CONNECTION_PROBABILITY).
     pub fn new(n: usize, seed: u64) -> Self {
+        Self::with(n, crate::CONNECTION_PROBABILITY, seed)
+    }
+
+    /// A world with `n` entities per type and edges with probability `p`.
+    pub fn with(n: usize, p: f64, seed: u64) -> Self {
         let mut rng = Rng::new(seed);
-        let world = generate(n, &mut rng);
+        let world = generate(n, p, &mut rng);
         let mut all = Vec::new();
         for user in 0..n {
             for action in APPLICATION_ACTIONS {
