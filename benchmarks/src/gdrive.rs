@@ -10,13 +10,14 @@
 //!   them (a `View` entity per user and per group; documents and folders are members of the
 //!   views that may see them, a group's view is a member of each member's view).
 
+use std::hint::black_box;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
 use crate::rng::{Rng, sample};
-use crate::{Engine, MAX_QUERIES, Workload, count};
+use crate::{Engine, MAX_QUERIES, Typed, Workload, count, typed};
 
 pub const DOCUMENT_ACTIONS: [&str; 4] = ["read", "write", "share", "changeOwner"];
 pub const FOLDER_ACTIONS: [&str; 1] = ["createDocument"];
@@ -303,7 +304,10 @@ pub struct Query {
 pub struct Gdrive {
     n: usize,
     pub world: World,
+    /// Sorted by resource type.
     pub queries: Vec<Query>,
+    /// `queries` split by resource type.
+    by_type: [Typed; 2],
     oso: oso::Oso,
     oso_users: Vec<oso_side::User>,
     oso_documents: Vec<oso_side::Document>,
@@ -331,7 +335,16 @@ impl Gdrive {
                 all.extend((0..n).map(|f| Query { user, action, resource: Resource::Folder(f) }));
             }
         }
-        let queries = sample(all, MAX_QUERIES, &mut rng);
+        let mut queries = sample(all, MAX_QUERIES, &mut rng);
+        queries.sort_by_key(|q| matches!(q.resource, Resource::Folder(_)));
+        let by_type = [
+            typed(&queries, |q| {
+                if let Resource::Document(d) = q.resource { Some((q.user, q.action, d)) } else { None }
+            }),
+            typed(&queries, |q| {
+                if let Resource::Folder(f) = q.resource { Some((q.user, q.action, f)) } else { None }
+            }),
+        ];
         let cedar = CedarSide::new(
             include_str!("../policies/cedar/gdrive.cedar"),
             SchemaSource::Json(include_str!("../policies/cedar/gdrive.cedarschema.json")),
@@ -352,25 +365,34 @@ impl Gdrive {
             oso_folders: world.folders.iter().map(|f| oso_side::folder(f)).collect(),
             world,
             queries,
+            by_type,
             cedar,
         }
     }
 
+    /// Every query's answer by `first` and `second` (one per resource type), one loop per
+    /// resource type, in the order of `queries`.
     #[inline]
-    fn compiled(&self, q: &Query) -> bool {
-        let user = &self.world.users[q.user];
-        match q.resource {
-            Resource::Document(d) => authz::is_allowed(user, q.action, &self.world.documents[d]),
-            Resource::Folder(f) => authz::is_allowed(user, q.action, &*self.world.folders[f]),
+    fn each<F, G>(&self, first: F, second: G, mut answer: impl FnMut(bool))
+    where
+        F: Fn(&models::User, &str, &models::Document) -> bool,
+        G: Fn(&models::User, &str, &models::Folder) -> bool,
+    {
+        let (w, [a, b]) = (&self.world, &self.by_type);
+        for &(u, action, r) in a {
+            answer(first(black_box(&w.users[u]), black_box(action), black_box(&w.documents[r])));
+        }
+        for &(u, action, r) in b {
+            answer(second(black_box(&w.users[u]), black_box(action), black_box(&*w.folders[r])));
         }
     }
 
-    #[inline]
-    fn hand(&self, q: &Query) -> bool {
-        let user = &self.world.users[q.user];
-        match q.resource {
-            Resource::Document(d) => hand::is_allowed(user, q.action, &self.world.documents[d]),
-            Resource::Folder(f) => hand::is_allowed(user, q.action, &*self.world.folders[f]),
+    /// The compiled (`true`) or hand-written (`false`) answers.
+    fn typed_answers(&self, compiled: bool, answer: impl FnMut(bool)) {
+        if compiled {
+            self.each(authz::is_allowed, authz::is_allowed, answer)
+        } else {
+            self.each(hand::is_allowed, hand::is_allowed, answer)
         }
     }
 
@@ -400,8 +422,11 @@ impl Workload for Gdrive {
 
     fn run(&self, engine: Engine) -> usize {
         match engine {
-            Engine::Compiled => count(&self.queries, |q| self.compiled(q)),
-            Engine::Hand => count(&self.queries, |q| self.hand(q)),
+            Engine::Compiled | Engine::Hand => {
+                let mut allowed = 0;
+                self.typed_answers(engine == Engine::Compiled, |a| allowed += usize::from(a));
+                allowed
+            }
             Engine::Oso => count(&self.queries, |q| self.oso(q)),
             Engine::Cedar => self.cedar.run(),
         }
@@ -409,8 +434,11 @@ impl Workload for Gdrive {
 
     fn answers(&self, engine: Engine) -> Vec<bool> {
         match engine {
-            Engine::Compiled => self.queries.iter().map(|q| self.compiled(q)).collect(),
-            Engine::Hand => self.queries.iter().map(|q| self.hand(q)).collect(),
+            Engine::Compiled | Engine::Hand => {
+                let mut answers = Vec::new();
+                self.typed_answers(engine == Engine::Compiled, |a| answers.push(a));
+                answers
+            }
             Engine::Oso => self.queries.iter().map(|q| self.oso(q)).collect(),
             Engine::Cedar => self.cedar.answers(),
         }

@@ -5,11 +5,13 @@
 //! implications spelled out in each permission).
 
 use gitclub::models::{Issue, Org, Repo, User, actions};
+use std::hint::black_box;
+
 use gitclub::{authz, hand};
 use serde_json::{Value, json};
 
 use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
-use crate::{Engine, Workload, count};
+use crate::{Engine, Typed, Workload, count, typed};
 
 #[path = "../../tests/support/gitclub_oso.rs"]
 mod oso_side;
@@ -30,7 +32,10 @@ pub struct Query {
 
 pub struct Gitclub {
     pub world: gitclub::sample::Sample,
+    /// Sorted by resource type.
     pub queries: Vec<Query>,
+    /// `queries` split by resource type: organizations, repositories, issues.
+    by_type: [Typed; 3],
     oso: oso::Oso,
     oso_users: Vec<oso_side::User>,
     oso_orgs: Vec<oso_side::Org>,
@@ -98,6 +103,22 @@ impl Gitclub {
                 }));
             }
         }
+        queries.sort_by_key(|q| match q.resource {
+            Resource::Org(_) => 0,
+            Resource::Repo(_) => 1,
+            Resource::Issue(_) => 2,
+        });
+        let by_type = [
+            typed(&queries, |q| {
+                if let Resource::Org(r) = q.resource { Some((q.user, q.action, r)) } else { None }
+            }),
+            typed(&queries, |q| {
+                if let Resource::Repo(r) = q.resource { Some((q.user, q.action, r)) } else { None }
+            }),
+            typed(&queries, |q| {
+                if let Resource::Issue(r) = q.resource { Some((q.user, q.action, r)) } else { None }
+            }),
+        ];
         let cedar = CedarSide::new(
             include_str!("../policies/cedar/gitclub.cedar"),
             SchemaSource::Cedar(include_str!("../policies/cedar/gitclub.cedarschema")),
@@ -119,33 +140,39 @@ impl Gitclub {
             oso_issues: world.issues.iter().map(Into::into).collect(),
             world,
             queries,
+            by_type,
             cedar,
         }
     }
 
+    /// Every query's answer by `org`, `repo` and `issue`, one loop per resource type, in the
+    /// order of `queries`.
     #[inline]
-    fn check<F, G, H>(&self, q: &Query, org: F, repo: G, issue: H) -> bool
+    fn each<F, G, H>(&self, org: F, repo: G, issue: H, mut answer: impl FnMut(bool))
     where
         F: Fn(&User, &str, &Org) -> bool,
         G: Fn(&User, &str, &Repo) -> bool,
         H: Fn(&User, &str, &Issue) -> bool,
     {
-        let user = &self.world.users[q.user];
-        match q.resource {
-            Resource::Org(i) => org(user, q.action, &self.world.orgs[i]),
-            Resource::Repo(i) => repo(user, q.action, &self.world.repos[i]),
-            Resource::Issue(i) => issue(user, q.action, &self.world.issues[i]),
+        let (w, [orgs, repos, issues]) = (&self.world, &self.by_type);
+        for &(u, a, r) in orgs {
+            answer(org(black_box(&w.users[u]), black_box(a), black_box(&w.orgs[r])));
+        }
+        for &(u, a, r) in repos {
+            answer(repo(black_box(&w.users[u]), black_box(a), black_box(&w.repos[r])));
+        }
+        for &(u, a, r) in issues {
+            answer(issue(black_box(&w.users[u]), black_box(a), black_box(&w.issues[r])));
         }
     }
 
-    #[inline]
-    fn compiled(&self, q: &Query) -> bool {
-        self.check(q, authz::is_allowed, authz::is_allowed, authz::is_allowed)
-    }
-
-    #[inline]
-    fn hand(&self, q: &Query) -> bool {
-        self.check(q, hand::is_allowed, hand::is_allowed, hand::is_allowed)
+    /// The compiled (`true`) or hand-written (`false`) answers.
+    fn typed_answers(&self, compiled: bool, answer: impl FnMut(bool)) {
+        if compiled {
+            self.each(authz::is_allowed, authz::is_allowed, authz::is_allowed, answer)
+        } else {
+            self.each(hand::is_allowed, hand::is_allowed, hand::is_allowed, answer)
+        }
     }
 
     /// Oso's time includes cloning the Oso-side structs and converting them to Polar values.
@@ -181,8 +208,11 @@ impl Workload for Gitclub {
 
     fn run(&self, engine: Engine) -> usize {
         match engine {
-            Engine::Compiled => count(&self.queries, |q| self.compiled(q)),
-            Engine::Hand => count(&self.queries, |q| self.hand(q)),
+            Engine::Compiled | Engine::Hand => {
+                let mut allowed = 0;
+                self.typed_answers(engine == Engine::Compiled, |a| allowed += usize::from(a));
+                allowed
+            }
             Engine::Oso => count(&self.queries, |q| self.oso(q)),
             Engine::Cedar => self.cedar.run(),
         }
@@ -190,8 +220,11 @@ impl Workload for Gitclub {
 
     fn answers(&self, engine: Engine) -> Vec<bool> {
         match engine {
-            Engine::Compiled => self.queries.iter().map(|q| self.compiled(q)).collect(),
-            Engine::Hand => self.queries.iter().map(|q| self.hand(q)).collect(),
+            Engine::Compiled | Engine::Hand => {
+                let mut answers = Vec::new();
+                self.typed_answers(engine == Engine::Compiled, |a| answers.push(a));
+                answers
+            }
             Engine::Oso => self.queries.iter().map(|q| self.oso(q)).collect(),
             Engine::Cedar => self.cedar.answers(),
         }

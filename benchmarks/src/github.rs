@@ -322,9 +322,9 @@ pub fn generate(n: usize, p: f64, rng: &mut Rng) -> World {
             let repo_grants = grants(rng, n, p, &REPO_ROLES);
             let teams = (0..n).filter(|_| rng.chance(p)).map(|j| teams[j].clone()).collect();
             let (mut member_of, mut org_grants) = (Vec::new(), Vec::new());
-            for j in 0..n {
+            for (j, org) in orgs.iter().enumerate() {
                 if rng.chance(p) {
-                    member_of.push(orgs[j].clone());
+                    member_of.push(org.clone());
                 }
                 if rng.chance(p) {
                     org_grants.push(Grant { target: j as u32, role: rng.pick(&ORG_ROLES).into() });

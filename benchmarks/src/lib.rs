@@ -98,6 +98,17 @@ pub fn workloads() -> Vec<Box<dyn Workload>> {
     all
 }
 
+/// Queries on one resource type, by index: (principal, action, resource). Compiled and
+/// hand-written checks run one loop per resource type, as call sites with a static resource
+/// type do in an application (a loop dispatching on the type of each query hides the policy
+/// from LLVM's inliner differently for the two, see BENCHMARKS.md).
+pub(crate) type Typed = Vec<(usize, &'static str, usize)>;
+
+/// The queries of one resource type, in order.
+pub(crate) fn typed<Q>(queries: &[Q], pick: impl FnMut(&Q) -> Option<(usize, &'static str, usize)>) -> Typed {
+    queries.iter().filter_map(pick).collect()
+}
+
 /// The number of queries `check` allows, each query passed through `black_box` so that no
 /// work is hoisted out of the timed loop.
 #[inline]

@@ -9,13 +9,14 @@
 //! - Cedar: its own `policies/cedar/tinytodo.cedar` and schema, entities as its generator
 //!   builds them (team memberships as the hierarchy, random tasks on each list).
 
+use std::hint::black_box;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
 use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
 use crate::rng::{Rng, sample};
-use crate::{Engine, MAX_QUERIES, Workload, count};
+use crate::{Engine, MAX_QUERIES, Typed, Workload, count, typed};
 
 pub const APPLICATION_ACTIONS: [&str; 2] = ["CreateList", "GetLists"];
 pub const LIST_ACTIONS: [&str; 7] =
@@ -267,7 +268,10 @@ pub struct Query {
 pub struct TinyTodo {
     n: usize,
     pub world: World,
+    /// Sorted by resource type.
     pub queries: Vec<Query>,
+    /// `queries` split by resource type.
+    by_type: [Typed; 2],
     oso: oso::Oso,
     oso_application: oso_side::Application,
     oso_users: Vec<oso_side::User>,
@@ -295,7 +299,16 @@ impl TinyTodo {
                 all.extend((0..n).map(|l| Query { user, action, resource: Resource::List(l) }));
             }
         }
-        let queries = sample(all, MAX_QUERIES, &mut rng);
+        let mut queries = sample(all, MAX_QUERIES, &mut rng);
+        queries.sort_by_key(|q| matches!(q.resource, Resource::List(_)));
+        let by_type = [
+            typed(&queries, |q| {
+                if let Resource::Application = q.resource { Some((q.user, q.action, 0)) } else { None }
+            }),
+            typed(&queries, |q| {
+                if let Resource::List(l) = q.resource { Some((q.user, q.action, l)) } else { None }
+            }),
+        ];
         let cedar = CedarSide::new(
             include_str!("../policies/cedar/tinytodo.cedar"),
             SchemaSource::Json(include_str!("../policies/cedar/tinytodo.cedarschema.json")),
@@ -316,25 +329,34 @@ impl TinyTodo {
             oso_lists: world.lists.iter().map(oso_side::list).collect(),
             world,
             queries,
+            by_type,
             cedar,
         }
     }
 
+    /// Every query's answer by `first` and `second` (one per resource type), one loop per
+    /// resource type, in the order of `queries`.
     #[inline]
-    fn compiled(&self, q: &Query) -> bool {
-        let user = &self.world.users[q.user];
-        match q.resource {
-            Resource::Application => authz::is_allowed(user, q.action, &self.world.application),
-            Resource::List(l) => authz::is_allowed(user, q.action, &self.world.lists[l]),
+    fn each<F, G>(&self, first: F, second: G, mut answer: impl FnMut(bool))
+    where
+        F: Fn(&models::User, &str, &models::Application) -> bool,
+        G: Fn(&models::User, &str, &models::TodoList) -> bool,
+    {
+        let (w, [a, b]) = (&self.world, &self.by_type);
+        for &(u, action, _) in a {
+            answer(first(black_box(&w.users[u]), black_box(action), black_box(&w.application)));
+        }
+        for &(u, action, r) in b {
+            answer(second(black_box(&w.users[u]), black_box(action), black_box(&w.lists[r])));
         }
     }
 
-    #[inline]
-    fn hand(&self, q: &Query) -> bool {
-        let user = &self.world.users[q.user];
-        match q.resource {
-            Resource::Application => hand::is_allowed(user, q.action, &self.world.application),
-            Resource::List(l) => hand::is_allowed(user, q.action, &self.world.lists[l]),
+    /// The compiled (`true`) or hand-written (`false`) answers.
+    fn typed_answers(&self, compiled: bool, answer: impl FnMut(bool)) {
+        if compiled {
+            self.each(authz::is_allowed, authz::is_allowed, answer)
+        } else {
+            self.each(hand::is_allowed, hand::is_allowed, answer)
         }
     }
 
@@ -364,8 +386,11 @@ impl Workload for TinyTodo {
 
     fn run(&self, engine: Engine) -> usize {
         match engine {
-            Engine::Compiled => count(&self.queries, |q| self.compiled(q)),
-            Engine::Hand => count(&self.queries, |q| self.hand(q)),
+            Engine::Compiled | Engine::Hand => {
+                let mut allowed = 0;
+                self.typed_answers(engine == Engine::Compiled, |a| allowed += usize::from(a));
+                allowed
+            }
             Engine::Oso => count(&self.queries, |q| self.oso(q)),
             Engine::Cedar => self.cedar.run(),
         }
@@ -373,8 +398,11 @@ impl Workload for TinyTodo {
 
     fn answers(&self, engine: Engine) -> Vec<bool> {
         match engine {
-            Engine::Compiled => self.queries.iter().map(|q| self.compiled(q)).collect(),
-            Engine::Hand => self.queries.iter().map(|q| self.hand(q)).collect(),
+            Engine::Compiled | Engine::Hand => {
+                let mut answers = Vec::new();
+                self.typed_answers(engine == Engine::Compiled, |a| answers.push(a));
+                answers
+            }
             Engine::Oso => self.queries.iter().map(|q| self.oso(q)).collect(),
             Engine::Cedar => self.cedar.answers(),
         }

@@ -6,7 +6,7 @@
 use polar_benches::gdrive::Gdrive;
 use polar_benches::github::{self, Github};
 use polar_benches::tinytodo::TinyTodo;
-use polar_benches::{Engine, SIZES, Workload, check_agreement, github_seed, workloads};
+use polar_benches::{SIZES, Workload, check_agreement, github_seed, workloads};
 
 #[test]
 fn every_engine_gives_the_same_answers() {
