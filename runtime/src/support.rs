@@ -228,6 +228,10 @@ pub fn truthy<V: ?Sized + Polar>(value: &V) -> Result<bool, RuntimeError> {
 /// class's `PartialEq` (carried by the view, see [`View::Instance`]), also for one value
 /// given twice, and with an error when it has none, as Oso's Rust host without an equality
 /// check.
+// Inlined: after monomorphization both views are usually known variants (a `u32` parameter
+// is always `Int`), and the match folds to one comparison; called, it costs more than the
+// rest of a recursive rule's body (`benchmarks/`, tinytodo).
+#[inline]
 pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
     use View::*;
     Ok(match (a, b) {
@@ -263,6 +267,7 @@ pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
     })
 }
 
+#[inline]
 fn numbers_equal(a: View<'_>, b: View<'_>) -> bool {
     fn exact(v: View<'_>) -> Option<i128> {
         match v {

@@ -1,0 +1,418 @@
+//! TinyTodo, from Cedar's OOPSLA 2024 benchmarks: users in teams (nested, a DAG), task lists
+//! with an owner, a team of readers and a team of editors. Anyone may create a list and see
+//! their lists; the owner may do anything with a list; readers and editors may see it, editors
+//! update it and its tasks. (Cedar's file keeps the `forbid` for interns commented out, as the
+//! benchmarks ran it, so every Cedar policy here is a `permit`.)
+//!
+//! - Polar: `policies/tinytodo.polar`, compiled by `polar!` into [`authz`];
+//! - hand-written: [`hand`];
+//! - Cedar: its own `policies/cedar/tinytodo.cedar` and schema, entities as its generator
+//!   builds them (team memberships as the hierarchy, random tasks on each list).
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+
+use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
+use crate::rng::{Rng, sample};
+use crate::{Engine, MAX_QUERIES, Typed, Workload, count, typed};
+
+pub const APPLICATION_ACTIONS: [&str; 2] = ["CreateList", "GetLists"];
+pub const LIST_ACTIONS: [&str; 7] =
+    ["GetList", "UpdateList", "DeleteList", "CreateTask", "UpdateTask", "DeleteTask", "EditShares"];
+
+pub mod models {
+    use std::sync::Arc;
+
+    use polar_runtime::PolarClass;
+
+    /// The application itself, the resource of "CreateList" and "GetLists".
+    #[derive(PolarClass, Debug)]
+    pub struct Application {
+        pub name: String,
+    }
+
+    #[derive(PolarClass, Debug)]
+    pub struct User {
+        pub id: u32,
+        pub teams: Vec<Arc<Team>>,
+    }
+
+    /// A team and the teams it is in.
+    #[derive(PolarClass, Debug)]
+    pub struct Team {
+        pub id: u32,
+        pub parents: Vec<Arc<Team>>,
+    }
+
+    #[derive(PolarClass, Debug)]
+    pub struct Task {
+        pub id: i64,
+        pub name: String,
+        pub state: String,
+    }
+
+    /// A task list (`List` is Polar's built-in class of lists): its owner (a user id), its
+    /// readers and editors (team ids).
+    #[derive(PolarClass, Debug)]
+    pub struct TodoList {
+        pub id: u32,
+        pub name: String,
+        pub owner: u32,
+        pub readers: u32,
+        pub editors: u32,
+        pub tasks: Vec<Task>,
+    }
+}
+
+/// `policies/tinytodo.polar`, compiled.
+pub mod authz {
+    use super::models::*;
+
+    polar_runtime::polar!(file = "policies/tinytodo.polar");
+}
+
+/// The policy written by hand: a walk up the team DAG per team asked about.
+pub mod hand {
+    use super::models::{Application, Team, TodoList, User};
+
+    /// A resource of the policy: `Application` or `TodoList`.
+    pub trait Resource {
+        fn allows(&self, user: &User, action: &str) -> bool;
+    }
+
+    #[inline]
+    pub fn is_allowed<R: Resource + ?Sized>(user: &User, action: &str, resource: &R) -> bool {
+        resource.allows(user, action)
+    }
+
+    fn within(team: &Team, id: u32) -> bool {
+        team.id == id || team.parents.iter().any(|parent| within(parent, id))
+    }
+
+    #[inline]
+    fn in_team(user: &User, id: u32) -> bool {
+        user.teams.iter().any(|team| within(team, id))
+    }
+
+    impl Resource for Application {
+        fn allows(&self, _: &User, action: &str) -> bool {
+            matches!(action, "CreateList" | "GetLists")
+        }
+    }
+
+    impl Resource for TodoList {
+        fn allows(&self, user: &User, action: &str) -> bool {
+            // The owner may do anything, whatever the action.
+            self.owner == user.id
+                || match action {
+                    "GetList" => in_team(user, self.readers) || in_team(user, self.editors),
+                    "UpdateList" | "CreateTask" | "UpdateTask" | "DeleteTask" => in_team(user, self.editors),
+                    _ => false,
+                }
+        }
+    }
+}
+
+mod oso_side {
+    use oso::PolarClass;
+
+    #[derive(PolarClass, Clone)]
+    pub struct Application {
+        #[polar(attribute)]
+        pub name: String,
+    }
+
+    #[derive(PolarClass, Clone)]
+    pub struct User {
+        #[polar(attribute)]
+        pub id: i64,
+        #[polar(attribute)]
+        pub teams: Vec<Team>,
+    }
+
+    #[derive(PolarClass, Clone)]
+    pub struct Team {
+        #[polar(attribute)]
+        pub id: i64,
+        #[polar(attribute)]
+        pub parents: Vec<Team>,
+    }
+
+    /// The tasks are left out: the policy does not read them, and Oso would pay for cloning
+    /// them on every call.
+    #[derive(PolarClass, Clone)]
+    pub struct TodoList {
+        #[polar(attribute)]
+        pub id: i64,
+        #[polar(attribute)]
+        pub owner: i64,
+        #[polar(attribute)]
+        pub readers: i64,
+        #[polar(attribute)]
+        pub editors: i64,
+    }
+
+    use super::models as m;
+
+    fn team(t: &m::Team) -> Team {
+        Team { id: t.id.into(), parents: t.parents.iter().map(|p| team(p)).collect() }
+    }
+
+    pub fn user(u: &m::User) -> User {
+        User { id: u.id.into(), teams: u.teams.iter().map(|t| team(t)).collect() }
+    }
+
+    pub fn list(l: &m::TodoList) -> TodoList {
+        TodoList {
+            id: l.id.into(),
+            owner: l.owner.into(),
+            readers: l.readers.into(),
+            editors: l.editors.into(),
+        }
+    }
+
+    pub fn oso(policy: &str) -> oso::Oso {
+        let mut oso = oso::Oso::new();
+        oso.register_class(Application::get_polar_class()).unwrap();
+        oso.register_class(User::get_polar_class()).unwrap();
+        oso.register_class(Team::get_polar_class()).unwrap();
+        oso.register_class(TodoList::get_polar_class()).unwrap();
+        oso.load_str(policy).expect("Oso loads policies/tinytodo.polar");
+        oso
+    }
+}
+
+/// A generated world: `n` users, teams and lists.
+pub struct World {
+    pub application: models::Application,
+    pub users: Vec<models::User>,
+    pub teams: Vec<Arc<models::Team>>,
+    pub lists: Vec<models::TodoList>,
+}
+
+/// The paper's generator, in Rust: each membership with probability `p` (0.05 in the
+/// paper), teams only nest
+/// into lower-numbered teams (a DAG); each list has a random owner, reader team and editor
+/// team, and up to 50 random tasks.
+pub fn generate(n: usize, p: f64, rng: &mut Rng) -> World {
+    use models::*;
+    let mut teams: Vec<Arc<Team>> = Vec::new();
+    for i in 0..n {
+        let parents = (0..i).filter(|_| rng.chance(p)).map(|j| teams[j].clone()).collect();
+        teams.push(Arc::new(Team { id: i as u32, parents }));
+    }
+    let users = (0..n)
+        .map(|i| User {
+            id: i as u32,
+            teams: (0..n).filter(|_| rng.chance(p)).map(|j| teams[j].clone()).collect(),
+        })
+        .collect();
+    let lists = (0..n)
+        .map(|i| {
+            let (owner, readers, editors) = (rng.below(n) as u32, rng.below(n) as u32, rng.below(n) as u32);
+            let tasks = (0..rng.below(51))
+                .map(|_| Task {
+                    id: 1 + rng.below(1_000_000) as i64,
+                    name: format!("task_{}", 1 + rng.below(1_000_000)),
+                    state: if rng.chance(0.5) { "Checked" } else { "Unchecked" }.into(),
+                })
+                .collect();
+            TodoList { id: i as u32, name: format!("list_{i}"), owner, readers, editors, tasks }
+        })
+        .collect();
+    World { application: Application { name: "TinyTodo".into() }, users, teams, lists }
+}
+
+/// The world as Cedar's generator writes it.
+fn cedar_entities(w: &World) -> Vec<Value> {
+    let app = || euid("Application", "TinyTodo");
+    let mut out = vec![entity("Application", "TinyTodo", json!({}), vec![])];
+    for u in &w.users {
+        let parents = u.teams.iter().map(|t| euid("Team", format!("team_{}", t.id))).chain([app()]).collect();
+        out.push(entity("User", format!("user_{}", u.id), json!({}), parents));
+    }
+    for t in &w.teams {
+        let parents =
+            t.parents.iter().map(|p| euid("Team", format!("team_{}", p.id))).chain([app()]).collect();
+        out.push(entity("Team", format!("team_{}", t.id), json!({}), parents));
+    }
+    for l in &w.lists {
+        let attrs = json!({
+            "name": l.name,
+            "owner": euid("User", format!("user_{}", l.owner)),
+            "readers": euid("Team", format!("team_{}", l.readers)),
+            "editors": euid("Team", format!("team_{}", l.editors)),
+            "tasks": l.tasks.iter().map(|t| json!({ "name": t.name, "id": t.id, "state": t.state })).collect::<Vec<_>>(),
+        });
+        out.push(entity("List", format!("list_{}", l.id), attrs, vec![app()]));
+    }
+    out
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum Resource {
+    Application,
+    List(usize),
+}
+
+/// (user, action, application or list), by index.
+#[derive(Clone, Copy, Debug)]
+pub struct Query {
+    pub user: usize,
+    pub action: &'static str,
+    pub resource: Resource,
+}
+
+pub struct TinyTodo {
+    n: usize,
+    pub world: World,
+    /// Sorted by resource type.
+    pub queries: Vec<Query>,
+    /// `queries` split by resource type.
+    by_type: [Typed; 2],
+    oso: oso::Oso,
+    oso_application: oso_side::Application,
+    oso_users: Vec<oso_side::User>,
+    oso_lists: Vec<oso_side::TodoList>,
+    cedar: CedarSide,
+}
+
+impl TinyTodo {
+    /// The paper's world: `n` entities per type, each edge with probability
+    /// [`CONNECTION_PROBABILITY`](crate::CONNECTION_PROBABILITY).
+    pub fn new(n: usize, seed: u64) -> Self {
+        Self::with(n, crate::CONNECTION_PROBABILITY, seed)
+    }
+
+    /// A world with `n` entities per type and edges with probability `p`.
+    pub fn with(n: usize, p: f64, seed: u64) -> Self {
+        let mut rng = Rng::new(seed);
+        let world = generate(n, p, &mut rng);
+        let mut all = Vec::new();
+        for user in 0..n {
+            for action in APPLICATION_ACTIONS {
+                all.push(Query { user, action, resource: Resource::Application });
+            }
+            for action in LIST_ACTIONS {
+                all.extend((0..n).map(|l| Query { user, action, resource: Resource::List(l) }));
+            }
+        }
+        let mut queries = sample(all, MAX_QUERIES, &mut rng);
+        queries.sort_by_key(|q| matches!(q.resource, Resource::List(_)));
+        let by_type = [
+            typed(&queries, |q| {
+                if let Resource::Application = q.resource { Some((q.user, q.action, 0)) } else { None }
+            }),
+            typed(&queries, |q| {
+                if let Resource::List(l) = q.resource { Some((q.user, q.action, l)) } else { None }
+            }),
+        ];
+        let cedar = CedarSide::new(
+            include_str!("../policies/cedar/tinytodo.cedar"),
+            SchemaSource::Json(include_str!("../policies/cedar/tinytodo.cedarschema.json")),
+            cedar_entities(&world),
+            queries.iter().map(|q| {
+                let resource = match q.resource {
+                    Resource::Application => uid("Application", "TinyTodo"),
+                    Resource::List(l) => uid("List", &format!("list_{l}")),
+                };
+                (uid("User", &format!("user_{}", q.user)), q.action, resource)
+            }),
+        );
+        Self {
+            n,
+            oso: oso_side::oso(include_str!("../policies/tinytodo.polar")),
+            oso_application: oso_side::Application { name: world.application.name.clone() },
+            oso_users: world.users.iter().map(oso_side::user).collect(),
+            oso_lists: world.lists.iter().map(oso_side::list).collect(),
+            world,
+            queries,
+            by_type,
+            cedar,
+        }
+    }
+
+    /// Every query's answer by `first` and `second` (one per resource type), one loop per
+    /// resource type, in the order of `queries`.
+    #[inline]
+    fn each<F, G>(&self, first: F, second: G, mut answer: impl FnMut(bool))
+    where
+        F: Fn(&models::User, &str, &models::Application) -> bool,
+        G: Fn(&models::User, &str, &models::TodoList) -> bool,
+    {
+        let (w, [a, b]) = (&self.world, &self.by_type);
+        for &(u, action, _) in a {
+            answer(first(black_box(&w.users[u]), black_box(action), black_box(&w.application)));
+        }
+        for &(u, action, r) in b {
+            answer(second(black_box(&w.users[u]), black_box(action), black_box(&w.lists[r])));
+        }
+    }
+
+    /// The compiled (`true`) or hand-written (`false`) answers.
+    fn typed_answers(&self, compiled: bool, answer: impl FnMut(bool)) {
+        if compiled {
+            self.each(authz::is_allowed, authz::is_allowed, answer)
+        } else {
+            self.each(hand::is_allowed, hand::is_allowed, answer)
+        }
+    }
+
+    /// Oso's time includes cloning the Oso-side structs and converting them to Polar values.
+    fn oso(&self, q: &Query) -> bool {
+        let user = self.oso_users[q.user].clone();
+        match q.resource {
+            Resource::Application => self.oso.is_allowed(user, q.action, self.oso_application.clone()),
+            Resource::List(l) => self.oso.is_allowed(user, q.action, self.oso_lists[l].clone()),
+        }
+        .expect("Oso answers")
+    }
+}
+
+impl Workload for TinyTodo {
+    fn id(&self) -> String {
+        format!("tinytodo-{}", self.n)
+    }
+
+    fn description(&self) -> String {
+        format!("tinytodo, {} per type", self.n)
+    }
+
+    fn queries(&self) -> usize {
+        self.queries.len()
+    }
+
+    fn run(&self, engine: Engine) -> usize {
+        match engine {
+            Engine::Compiled | Engine::Hand => {
+                let mut allowed = 0;
+                self.typed_answers(engine == Engine::Compiled, |a| allowed += usize::from(a));
+                allowed
+            }
+            Engine::Oso => count(&self.queries, |q| self.oso(q)),
+            Engine::Cedar => self.cedar.run(),
+        }
+    }
+
+    fn answers(&self, engine: Engine) -> Vec<bool> {
+        match engine {
+            Engine::Compiled | Engine::Hand => {
+                let mut answers = Vec::new();
+                self.typed_answers(engine == Engine::Compiled, |a| answers.push(a));
+                answers
+            }
+            Engine::Oso => self.queries.iter().map(|q| self.oso(q)).collect(),
+            Engine::Cedar => self.cedar.answers(),
+        }
+    }
+
+    fn describe(&self, i: usize) -> String {
+        let q = self.queries[i];
+        match q.resource {
+            Resource::Application => format!("user_{} {} Application", q.user, q.action),
+            Resource::List(l) => format!("user_{} {} list_{l}", q.user, q.action),
+        }
+    }
+}
