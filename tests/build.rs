@@ -2,7 +2,8 @@
 //! compiler into its own module of `$OUT_DIR/generated_policies.rs`, which
 //! `tests/generated_vs_oso.rs` includes and compares with Oso 0.27.3. A policy the compiler
 //! refuses is recorded (its first diagnostic's code and message, and the rendered report)
-//! instead of included.
+//! instead of included. Each module ends with `policy_entry_points!` (defined by the test),
+//! with `actions` when the policy's `authorized_actions` is available.
 //!
 //! `POLAR_GEN_SEED` (decimal or `0x` hex) and `POLAR_GEN_POLICIES` choose the run:
 //! `POLAR_GEN_SEED=7 POLAR_GEN_POLICIES=200 cargo test -p polar-tests --test generated_vs_oso`.
@@ -60,9 +61,16 @@ fn main() {
             Ok(_) => {
                 // Formatted, so that a build error in the generated code is readable.
                 let code = polar_compiler::expand(&sources).expect("compiled once already");
+                // `authorized_actions` of a policy whose actions cannot be enumerated as Oso
+                // does is a build error when instantiated: ask it only of the others.
+                let entry_points = if code.contains("__polar_unavailable_authorized_actions") {
+                    "policy_entry_points!();"
+                } else {
+                    "policy_entry_points!(actions);"
+                };
                 let _ = writeln!(
                     out,
-                    "pub mod p{index:04} {{\nuse crate::world::compiled::*;\n\n{code}\npolicy_entry_points!();\n}}"
+                    "pub mod p{index:04} {{\nuse crate::world::compiled::*;\n\n{code}\n{entry_points}\n}}"
                 );
                 compiled.push(index);
             }
@@ -75,7 +83,10 @@ fn main() {
     }
     out.push_str("pub const COMPILED: &[crate::Compiled] = &[\n");
     for index in &compiled {
-        let _ = writeln!(out, "    crate::Compiled {{ index: {index}, query: p{index:04}::query }},");
+        let _ = writeln!(
+            out,
+            "    crate::Compiled {{ index: {index}, query: p{index:04}::query, actions: p{index:04}::actions }},"
+        );
     }
     out.push_str("];\npub const REFUSED: &[crate::Refused] = &[\n");
     for (index, code, message, rendered) in &refused {

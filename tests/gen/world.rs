@@ -6,7 +6,7 @@
 
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::policy_gen::{INTS, KEYS, ROLES, Rng, STRS};
 
@@ -419,5 +419,49 @@ pub fn oso_is_allowed(
         Ref::Org(o) => with_resource(oso, oso_org(o), action, resource),
         Ref::Repo(r) => with_resource(oso, oso_repo(r), action, resource),
         Ref::Doc(d) => with_resource(oso, oso_doc(d), action, resource),
+    }
+}
+
+/// The strings an enumeration of actions yields, and whether one solution left the action
+/// unbound (a wildcard).
+pub type Enumerated = (BTreeSet<String>, bool);
+
+/// Oso's solutions of `allow(actor, action, resource)` with `action` unbound, read as its
+/// hosts read them (as `tests/api_vs_oso.rs` does): strings, an unbound action a wildcard,
+/// anything else or an error an error (Rust's `get_allowed_actions::<String>`).
+pub fn oso_allowed_actions(oso: &oso::Oso, actor: Ref<'_>, resource: Ref<'_>) -> Result<Enumerated, String> {
+    fn enumerate(oso: &oso::Oso, args: impl oso::ToPolarList) -> Result<Enumerated, String> {
+        let query = oso.query_rule("allow", args).map_err(|e| e.to_string())?;
+        let mut strings = BTreeSet::new();
+        let mut wildcard = false;
+        for result in query {
+            match result.map_err(|e| e.to_string())?.get("action") {
+                Some(oso::PolarValue::String(s)) => {
+                    strings.insert(s);
+                }
+                Some(oso::PolarValue::Variable(_)) => wildcard = true,
+                other => return Err(format!("Type error: Expected String, got {other:?}")),
+            }
+        }
+        Ok((strings, wildcard))
+    }
+    fn with_resource<A: oso::ToPolar>(
+        oso: &oso::Oso,
+        actor: A,
+        resource: Ref<'_>,
+    ) -> Result<Enumerated, String> {
+        let action = oso::PolarValue::Variable("action".into());
+        match resource {
+            Ref::User(u) => enumerate(oso, (actor, action, oso_user(u))),
+            Ref::Org(o) => enumerate(oso, (actor, action, oso_org(o))),
+            Ref::Repo(r) => enumerate(oso, (actor, action, oso_repo(r))),
+            Ref::Doc(d) => enumerate(oso, (actor, action, oso_doc(d))),
+        }
+    }
+    match actor {
+        Ref::User(u) => with_resource(oso, oso_user(u), resource),
+        Ref::Org(o) => with_resource(oso, oso_org(o), resource),
+        Ref::Repo(r) => with_resource(oso, oso_repo(r), resource),
+        Ref::Doc(d) => with_resource(oso, oso_doc(d), resource),
     }
 }

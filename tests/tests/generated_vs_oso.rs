@@ -19,7 +19,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Once;
 
 use policy_gen::{ACTIONS, Rng, policy_seed};
-use world::{Ref, World};
+use world::{Enumerated, Ref, World};
 
 /// `rules::allow` (any pair), and `try_is_allowed` when the policy accepts the pair.
 pub type Answer = (Result<bool, String>, Option<Result<bool, String>>);
@@ -28,6 +28,9 @@ pub type Answer = (Result<bool, String>, Option<Result<bool, String>>);
 pub struct Compiled {
     pub index: usize,
     pub query: fn(Ref<'_>, &str, Ref<'_>) -> Answer,
+    /// `try_authorized_actions`, when the policy accepts the pair and the function is
+    /// available for the policy.
+    pub actions: fn(Ref<'_>, Ref<'_>) -> Option<Result<Enumerated, String>>,
 }
 
 /// A policy the compiler refused: its first error, and the whole report.
@@ -39,9 +42,57 @@ pub struct Refused {
 }
 
 /// The entry points of one compiled policy, expanded inside its module (where `rules`,
-/// `try_is_allowed` and `PolarAllowed` are the policy's).
+/// `try_is_allowed`, `try_authorized_actions` and `PolarAllowed` are the policy's). With
+/// `actions`: also `try_authorized_actions` (`build.rs` leaves it out where instantiating it
+/// is a build error).
 macro_rules! policy_entry_points {
     () => {
+        policy_entry_points!(@query);
+        pub fn actions(_: crate::world::Ref<'_>, _: crate::world::Ref<'_>) -> Option<Result<crate::world::Enumerated, String>> {
+            None
+        }
+    };
+    (actions) => {
+        policy_entry_points!(@query);
+        trait __Enumerates {
+            fn actions(&self) -> Option<Result<crate::world::Enumerated, String>>;
+        }
+        impl<A, R> __Enumerates for __Probe<'_, A, R>
+        where
+            A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>,
+            R: ?Sized + ::polar_runtime::Polar,
+        {
+            fn actions(&self) -> Option<Result<crate::world::Enumerated, String>> {
+                Some(
+                    try_authorized_actions(self.0, self.1)
+                        .map(|set| (set.iter().map(String::from).collect(), set.is_wildcard()))
+                        .map_err(|e| e.to_string()),
+                )
+            }
+        }
+        trait __DoesNotEnumerate {
+            fn actions(&self) -> Option<Result<crate::world::Enumerated, String>> {
+                None
+            }
+        }
+        impl<A: ?Sized, R: ?Sized> __DoesNotEnumerate for &__Probe<'_, A, R> {}
+
+        pub fn actions(actor: crate::world::Ref<'_>, resource: crate::world::Ref<'_>) -> Option<Result<crate::world::Enumerated, String>> {
+            use crate::world::Ref;
+            match (actor, resource) {
+                (Ref::User(a), Ref::User(r)) => (&__Probe(a, r)).actions(),
+                (Ref::User(a), Ref::Org(r)) => (&__Probe(a, r)).actions(),
+                (Ref::User(a), Ref::Repo(r)) => (&__Probe(a, r)).actions(),
+                (Ref::User(a), Ref::Doc(r)) => (&__Probe(a, r)).actions(),
+                (Ref::Org(a), Ref::User(r)) => (&__Probe(a, r)).actions(),
+                (Ref::Org(a), Ref::Org(r)) => (&__Probe(a, r)).actions(),
+                (Ref::Org(a), Ref::Repo(r)) => (&__Probe(a, r)).actions(),
+                (Ref::Org(a), Ref::Doc(r)) => (&__Probe(a, r)).actions(),
+                _ => None,
+            }
+        }
+    };
+    (@query) => {
         struct __Probe<'a, A: ?Sized, R: ?Sized>(&'a A, &'a R);
         /// Chosen when the policy accepts the pair (`A: PolarAllowed<R>`), by method
         /// resolution (autoref specialization: concrete types only).
@@ -119,6 +170,10 @@ struct Stats {
     errors_oso_only: usize,
     typed_queries: usize,
     oso_panics: usize,
+    enumerations: usize,
+    enumerations_nonempty: usize,
+    enumerations_wildcard: usize,
+    enumerations_error: usize,
     disagreements: Vec<String>,
     error_examples: Vec<String>,
 }
@@ -163,10 +218,11 @@ fn generated_policies_agree_with_oso() {
         for _ in 0..worlds {
             let world = World::generate(&mut rng);
             for actor in world.actors() {
-                for action in actions() {
-                    for resource in world.resources() {
+                for resource in world.resources() {
+                    for action in actions() {
                         compare(&mut stats, &oso, compiled, &policy, actor, action, resource);
                     }
+                    compare_actions(&mut stats, &oso, compiled, &policy, actor, resource);
                 }
             }
         }
@@ -207,6 +263,13 @@ fn generated_policies_agree_with_oso() {
     for e in stats.error_examples.iter().take(3) {
         eprintln!("  error on one side only: {e}");
     }
+    eprintln!(
+        "authorized_actions compared: {} ({} non-empty, {} wildcards, {} errors on both sides)",
+        stats.enumerations,
+        stats.enumerations_nonempty,
+        stats.enumerations_wildcard,
+        stats.enumerations_error
+    );
     eprintln!("constructs (policies using each): {features:?}");
     eprintln!("disagreements: {}", stats.disagreements.len());
     for d in stats.disagreements.iter().take(5) {
@@ -230,6 +293,46 @@ fn generated_policies_agree_with_oso() {
         generated::POLICIES
     );
     assert!(stats.allowed > 0 && stats.allowed < stats.queries, "the worlds exercise both answers");
+}
+
+/// `try_authorized_actions` against Oso's enumeration of `allow(actor, action, resource)`.
+fn compare_actions(
+    stats: &mut Stats,
+    oso: &oso::Oso,
+    compiled: &Compiled,
+    policy: &policy_gen::Policy,
+    actor: Ref<'_>,
+    resource: Ref<'_>,
+) {
+    let Some(ours) = (compiled.actions)(actor, resource) else { return };
+    let Ok(theirs) = catch_unwind(AssertUnwindSafe(|| world::oso_allowed_actions(oso, actor, resource)))
+    else {
+        // Oso's `mod` overflow (see `compare`), met by `is_allowed` on the same pair too.
+        return;
+    };
+    stats.enumerations += 1;
+    let same = match (&ours, &theirs) {
+        (Ok(a), Ok(b)) => {
+            stats.enumerations_nonempty += usize::from(!b.0.is_empty());
+            stats.enumerations_wildcard += usize::from(b.1);
+            a == b
+        }
+        (Err(_), Err(_)) => {
+            stats.enumerations_error += 1;
+            true
+        }
+        _ => false,
+    };
+    if !same {
+        stats.disagreements.push(format!(
+            "--- authorized_actions and Oso's enumeration differ: policy {} of seed {:#x}\n{}\nactor: {}\nresource: {}\nours: {ours:?}\nOso: {theirs:?}\n",
+            policy.index,
+            policy.seed,
+            policy.text,
+            describe(actor),
+            describe(resource),
+        ));
+    }
 }
 
 #[allow(clippy::too_many_arguments)]
