@@ -153,6 +153,12 @@ fn hierarchies(c: &mut Criterion) -> Vec<String> {
             group.bench_with_input(BenchmarkId::new("hand", depth), &leaf, |b, leaf| {
                 b.iter(|| hand::folder_allows(black_box(&user), black_box(action), black_box(leaf)))
             });
+            group.bench_with_input(BenchmarkId::new("hand-guarded", depth), &leaf, |b, leaf| {
+                b.iter(|| {
+                    let cx = polar_runtime::support::Cx::new();
+                    hand::folder_viewer_guarded(&cx, black_box(&user), black_box(leaf)).unwrap_or(false)
+                })
+            });
             group.finish();
             let oso_leaf = oso_side::Folder::from(&leaf);
             let label = format!("hierarchy {action} {depth}");
@@ -194,11 +200,15 @@ fn ratio(a: Option<f64>, b: Option<f64>) -> String {
     }
 }
 
-/// One Markdown table of the medians of `group` (compiled, hand-written, Oso).
-fn table(dir: &Path, title: &str, group: &str, suffix: &str, sizes: &[usize]) {
+/// One Markdown table of the medians of `group` (compiled, hand-written, Oso), with the
+/// hand-written version with a depth guard where `guarded`.
+fn table(dir: &Path, title: &str, group: &str, suffix: &str, sizes: &[usize], guarded: bool) {
     println!("\n{title}\n");
-    println!("| size | compiled | hand-written | Oso 0.27.3 | compiled / hand-written | Oso / compiled |");
-    println!("|---:|---:|---:|---:|---:|---:|");
+    let (extra, line) = if guarded { (" hand-written + depth guard |", "---:|") } else { ("", "") };
+    println!(
+        "| size | compiled | hand-written |{extra} Oso 0.27.3 | compiled / hand-written | Oso / compiled |"
+    );
+    println!("|---:|---:|---:|{line}---:|---:|---:|");
     for &n in sizes {
         let c = median_ns(dir, group, &format!("compiled{suffix}"), n);
         let h = median_ns(dir, group, &format!("hand{suffix}"), n);
@@ -206,8 +216,13 @@ fn table(dir: &Path, title: &str, group: &str, suffix: &str, sizes: &[usize]) {
         if c.is_none() && h.is_none() {
             continue;
         }
+        let g = if guarded {
+            format!(" {} |", format_ns(median_ns(dir, group, "hand-guarded", n)))
+        } else {
+            String::new()
+        };
         println!(
-            "| {n} | {} | {} | {} | {} | {} |",
+            "| {n} | {} | {} |{g} {} | {} | {} |",
             format_ns(c),
             format_ns(h),
             format_ns(o),
@@ -228,16 +243,11 @@ fn main() {
     let notes = hierarchies(&mut c);
     c.final_summary();
 
-    table(
-        &dir,
-        "Role assignments, allowed (the last one matches)",
-        "scaling_roles",
-        "-allowed",
-        &ROLE_COUNTS,
-    );
-    table(&dir, "Role assignments, denied (no match)", "scaling_roles", "-denied", &ROLE_COUNTS);
-    table(&dir, "Hierarchy, \"read\" (resource block)", "scaling_hierarchy_read", "", &DEPTHS);
-    table(&dir, "Hierarchy, \"view\" (explicit recursive rule)", "scaling_hierarchy_view", "", &DEPTHS);
+    let roles = "scaling_roles";
+    table(&dir, "Role assignments, allowed (the last one matches)", roles, "-allowed", &ROLE_COUNTS, false);
+    table(&dir, "Role assignments, denied (no match)", roles, "-denied", &ROLE_COUNTS, false);
+    table(&dir, "Hierarchy, \"read\" (resource block)", "scaling_hierarchy_read", "", &DEPTHS, true);
+    table(&dir, "Hierarchy, \"view\" (explicit recursive rule)", "scaling_hierarchy_view", "", &DEPTHS, true);
     println!();
     for note in notes {
         println!("- {note}");

@@ -16,8 +16,9 @@
 //!   policy, `scaling::hand`) and Oso 0.27.3 (`Oso::is_allowed`; `load_str` is timed too: it
 //!   is Oso's counterpart of the build).
 //!
-//! `POLAR_SCALING_SIZES=10,100` runs other sizes; `POLAR_SCALING_RELEASE_MAX=N` skips the
-//! release build (and so the compiled check) above N rules.
+//! `POLAR_SCALING_SIZES=10,100` runs other sizes. The release build (and so the compiled
+//! check) is skipped above 1,000 rules unless `POLAR_SCALING_RELEASE_MAX=N` says otherwise.
+//! Builds are not incremental (`CARGO_INCREMENTAL=0`).
 
 use std::fmt::Write as _;
 use std::hint::black_box;
@@ -34,6 +35,9 @@ mod oso_side;
 
 const SIZES: [usize; 4] = [10, 100, 1_000, 10_000];
 const GROUP: &str = "scaling_policy";
+/// No release build above this many rules by default: at 10,000 rules the debug build alone
+/// takes minutes and about 12 GB of memory (BENCHMARKS.md).
+const RELEASE_MAX: usize = 1_000;
 
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -139,7 +143,9 @@ fn main() {{
         if release {
             cmd.arg("--release");
         }
-        cmd.env("CARGO_TARGET_DIR", &self.target);
+        // Not incremental: a build from scratch of the crate (and a 10,000-rule policy's
+        // incremental state alone is gigabytes).
+        cmd.env("CARGO_TARGET_DIR", &self.target).env("CARGO_INCREMENTAL", "0");
         let (status, took) = time(|| cmd.status().expect("cargo runs"));
         assert!(status.success(), "cargo build of {} failed", dir.display());
         took
@@ -152,6 +158,21 @@ fn main() {{
             .status()
             .expect("the generated benchmark runs");
         assert!(status.success(), "{name} failed");
+    }
+
+    /// Removes the build products of crate `name` (debug binaries of large policies are
+    /// hundreds of megabytes); its dependencies stay built.
+    fn clean(&self, dir: &Path, name: &str) {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        for profile in ["dev", "release"] {
+            let status = Command::new(&cargo)
+                .args(["clean", "--quiet", "--profile", profile, "-p", name, "--manifest-path"])
+                .arg(dir.join("Cargo.toml"))
+                .env("CARGO_TARGET_DIR", &self.target)
+                .status()
+                .expect("cargo runs");
+            assert!(status.success(), "cargo clean -p {name}");
+        }
     }
 }
 
@@ -203,7 +224,7 @@ fn main() {
     };
     let release_max: usize = std::env::var("POLAR_SCALING_RELEASE_MAX")
         .map(|s| s.parse().expect("POLAR_SCALING_RELEASE_MAX: a number"))
-        .unwrap_or(usize::MAX);
+        .unwrap_or(RELEASE_MAX);
     let mut c = Criterion::default()
         .output_directory(&crates.criterion)
         .warm_up_time(Duration::from_millis(500))
@@ -257,6 +278,7 @@ fn main() {
         if release.is_some() {
             crates.run(&name);
         }
+        crates.clean(&dir, &name);
         let (oso, oso_load) = time(|| oso_side::oso(&text));
         assert!(oso.is_allowed(oso_user.clone(), q.action, oso_repo.clone()).unwrap());
         let mut group = c.benchmark_group(GROUP);
