@@ -19,6 +19,7 @@ pub mod gdrive;
 pub mod gitclub;
 pub mod github;
 pub mod rng;
+pub mod scaling;
 pub mod tinytodo;
 
 use std::hint::black_box;

@@ -23,15 +23,22 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
 use super::*;
-use crate::ast::TermKind;
+use crate::ast::{Term, TermKind};
 use crate::lower::LoweredRule;
 
 /// Beyond this many specialized functions, calls use the general function (bounds code size on
 /// very large policies).
 const MAX_SPECIALIZATIONS: usize = 4096;
 
-/// Clauses copied into more than one arm, at most, for indexing to be worth its code size.
+/// Clauses copied into more than one arm, at most, for indexing to be worth its code size
+/// (unless the copies are no larger than the rule itself, see [`index_position`]).
 const MAX_DUPLICATED_CLAUSES: usize = 256;
+
+/// From this many arms on, the `match` is on a hash of the string, each arm confirming its
+/// literal in a guard. rustc compiles a `match` on strings to a chain of comparisons, one per
+/// arm among the literals of the same length: with thousands of actions, that chain costs
+/// microseconds, while a `match` on integers is a jump table or a tree of comparisons.
+const MANY_ARMS: usize = 64;
 
 /// A constant argument a function is specialized for. Floats are not specialized.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -203,32 +210,54 @@ impl<'p> Gen<'p> {
         args: &[Option<Val>],
         position: usize,
     ) -> TokenStream {
+        // The clauses of each literal, in order, found in one pass (a rule may have thousands).
         let mut literals: Vec<&str> = Vec::new();
-        for clause in clauses {
-            if let Some(s) = string_param(clause, position)
-                && !literals.contains(&s)
-            {
-                literals.push(s);
+        let mut with_literal: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut open: Vec<usize> = Vec::new();
+        for (i, clause) in clauses.iter().enumerate() {
+            match string_param(clause, position) {
+                Some(s) => with_literal
+                    .entry(s)
+                    .or_insert_with(|| {
+                        literals.push(s);
+                        Vec::new()
+                    })
+                    .push(i),
+                None => open.push(i),
             }
         }
         let mut arms = Vec::new();
         for s in literals {
             let mut arm_args = args.to_vec();
             arm_args[position] = Some(Const::Str(s.to_owned()).val());
-            let arm: Vec<&'p LoweredRule> = clauses
-                .iter()
-                .copied()
-                .filter(|c| string_param(c, position).is_none_or(|l| l == s))
-                .collect();
+            let mut indices: Vec<usize> = with_literal[s].iter().chain(&open).copied().collect();
+            indices.sort_unstable();
+            let arm: Vec<&'p LoweredRule> = indices.into_iter().map(|i| clauses[i]).collect();
             let code = self.clauses_in_order(&arm, &arm_args);
-            arms.push(quote! { ::core::option::Option::Some(#s) => { #code } });
+            arms.push((s, code));
         }
         let others: Vec<&'p LoweredRule> =
             clauses.iter().copied().filter(|c| string_param(c, position).is_none()).collect();
         let fallback = self.clauses_in_order(&others, args);
         let p = &args[position].as_ref().expect("indexed parameters are bound").expr;
+        if arms.len() < MANY_ARMS {
+            let arms = arms.iter().map(|(s, code)| quote! { ::core::option::Option::Some(#s) => { #code } });
+            return quote! {
+                match ::polar_runtime::support::as_str(#p) {
+                    #(#arms)*
+                    _ => { #fallback }
+                }
+            };
+        }
+        // A string equal to an arm's literal has the literal's hash, so the guard of exactly
+        // that arm holds (any other arm with the same hash fails its guard), as in the
+        // `match` on strings. The hash is `field_hash`, FNV-1a.
+        let arms = arms.iter().map(|(s, code)| {
+            let hash = field_hash(s);
+            quote! { ::core::option::Option::Some((#hash, __polar_key)) if __polar_key == #s => { #code } }
+        });
         quote! {
-            match ::polar_runtime::support::as_str(#p) {
+            match ::polar_runtime::support::as_str(#p).map(|s| (::polar_runtime::field_hash(s), s)) {
                 #(#arms)*
                 _ => { #fallback }
             }
@@ -257,15 +286,35 @@ pub(super) fn excluded_by_constants(rule: &LoweredRule, args: &[Option<Val>]) ->
 }
 
 /// The parameter worth indexing on: not a constant, at least two distinct string literals
-/// among the clauses, and not too many clauses to copy into every arm.
+/// among the clauses, and not too much code to copy into every arm: few clauses that accept
+/// any value there, or copies that together are no larger than the rule (thousands of
+/// `allow` clauses with one action each and one `allow(actor, action, resource) if
+/// has_permission(...)`: without the index, every check would test every action).
 fn index_position(clauses: &[&LoweredRule], consts: &[Option<Const>]) -> Option<usize> {
     (0..consts.len()).filter(|&i| consts[i].is_none()).find(|&i| {
         let mut literals: Vec<&str> = clauses.iter().filter_map(|c| string_param(c, i)).collect();
         literals.sort_unstable();
         literals.dedup();
-        let open = clauses.iter().filter(|c| string_param(c, i).is_none()).count();
-        literals.len() >= 2 && open * literals.len() <= MAX_DUPLICATED_CLAUSES
+        let open: Vec<&&LoweredRule> = clauses.iter().filter(|c| string_param(c, i).is_none()).collect();
+        let copied = open.iter().map(|c| size(c)).sum::<usize>() * literals.len();
+        literals.len() >= 2
+            && (open.len() * literals.len() <= MAX_DUPLICATED_CLAUSES
+                || copied <= clauses.iter().map(|c| size(c)).sum::<usize>())
     })
+}
+
+/// The size of a clause, in terms (parameters and body).
+fn size(rule: &LoweredRule) -> usize {
+    let mut n = 0;
+    let mut count = |_: &Term| n += 1;
+    rule.body.walk(&mut count);
+    for param in &rule.params {
+        param.value.walk(&mut count);
+        if let Some(spec) = &param.specializer {
+            spec.walk(&mut count);
+        }
+    }
+    n
 }
 
 #[cfg(test)]
@@ -291,6 +340,31 @@ mod tests {
                role(u: User, "reader", r: Repo) if u.name = r.reader;"#,
         );
         insta::assert_snapshot!(code);
+    }
+
+    /// Hundreds of actions: the `match` is on the action's hash, each arm checking its
+    /// literal, and the clause that accepts any action is copied into every arm because the
+    /// copies are smaller than the rule.
+    #[test]
+    fn many_actions_are_matched_on_a_hash() {
+        let mut policy: String = (0..300)
+            .map(|i| format!("allow(_u: User, \"x{i}\", r: Repo) if r.id = {i} and r.public;\n"))
+            .collect();
+        policy.push_str("allow(u: User, action, r: Repo) if u.admin and action = r.special;\n");
+        let code = expand(&policy);
+        assert!(code.contains("::polar_runtime::field_hash(s)"), "{code}");
+        for i in [0, 1, 150, 299] {
+            let guard = format!("if __polar_key == \"x{i}\" => ");
+            let arm = code.split(&guard).nth(1).unwrap().split("if __polar_key ==").next().unwrap();
+            // The arm's own clause (with the id of `x{i}`), then the clause for any action.
+            assert!(arm.contains(&format!("&{i}i64")), "{arm}");
+            assert!(arm.contains("\"special\""), "{arm}");
+            let hash = super::super::field_hash(&format!("x{i}")).to_string();
+            let before: String = code.split(&guard).next().unwrap().split_whitespace().collect();
+            // `Some((hash, __polar_key))`, whatever the formatter's commas.
+            let before = before.trim_end_matches([',', ')']);
+            assert!(before.ends_with(&format!("Some(({hash},__polar_key")), "{i}");
+        }
     }
 
     #[test]

@@ -461,6 +461,20 @@ mod tests {
     }
 
     #[test]
+    fn many_clauses_with_one_literal_each_are_bucketed() {
+        // `Foo{a: 1}` ranks above `Foo`, but Oso finds it no more specific for an unbound
+        // argument: the two groups disagree, and only clauses that can apply together (the
+        // same literal) make the order depend on the data. More clauses than the general
+        // check takes: the answer comes from the buckets.
+        let mut p: String = (0..150).map(|i| format!(r#"m(_x: Foo{{a: 1}}, "l{i}");"#)).collect();
+        p.push_str(r#"m(_x: Foo, "z");"#);
+        assert_eq!(order(&p, "m", &[false, true]).unwrap(), (0..151).collect::<Vec<_>>());
+        p.push_str(r#"m(_x: Foo, "l7");"#);
+        let err = order(&p, "m", &[false, true]).unwrap_err();
+        assert!(err.contains("more than 128 clauses"), "{err}");
+    }
+
+    #[test]
     fn exclusive_clauses_do_not_constrain_each_other() {
         // Different literals and classes never apply together.
         let p = r#"q(_x: {a: 1}, "a"); q(_x: {b: 1}, "b"); q(_x: {a: 1, b: 1}, "b"); q(_x: Foo, "c");"#;
