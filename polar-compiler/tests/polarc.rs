@@ -43,6 +43,17 @@ fn check_exits_1_and_renders_every_error() {
 }
 
 #[test]
+fn check_reports_what_the_code_generator_refuses() {
+    // Valid Polar that the compiler refuses: `check` must not call it valid.
+    let f = policy_file("allow(_, _, _) if x = new Foo() and x = 1;\n");
+    let out = polarc(&["check", f.path()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("error[G0001]"), "{stderr}");
+    assert!(stderr.contains(&format!("--> {}:1:", f.path())), "{stderr}");
+}
+
+#[test]
 fn warnings_alone_exit_0() {
     let f = policy_file("f(x) if x = 1;\n");
     let out = polarc(&["check", f.path()]);

@@ -4,6 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use polar_compiler::codegen::generate_with_sources;
 use polar_compiler::diagnostic::{Severity, render};
 use polar_compiler::source::SourceMap;
 use polar_compiler::{Stop, check};
@@ -64,7 +65,16 @@ fn main() -> ExitCode {
                 Err(code) => return code,
             };
             let stop = if syntax_only { Stop::AfterParsing } else { Stop::AfterValidation };
-            let checked = check(&sources, stop);
+            let mut checked = check(&sources, stop);
+            // A policy the code generator refuses (G0001 and the other G errors) is not valid
+            // either: `check` says what a build would say, short of rustc's own type checks.
+            if !syntax_only && !checked.has_errors() {
+                if let (Some(program), Some(graph)) = (&checked.program, &checked.graph) {
+                    if let Err(errors) = generate_with_sources(program, graph, Some(&sources)) {
+                        checked.diagnostics.extend(errors);
+                    }
+                }
+            }
             eprint!("{}", render(&checked.diagnostics, &sources));
             let count = |s| checked.diagnostics.iter().filter(|d| d.severity == s).count();
             let (errors, warnings) = (count(Severity::Error), count(Severity::Warning));
