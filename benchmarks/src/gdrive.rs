@@ -65,15 +65,8 @@ pub mod authz {
 pub mod hand {
     use super::models::{Document, Folder, User};
 
-    /// A resource of the policy: `Document` or `Folder`.
-    pub trait Resource {
-        fn allows(&self, user: &User, action: &str) -> bool;
-    }
-
-    #[inline]
-    pub fn is_allowed<R: Resource + ?Sized>(user: &User, action: &str, resource: &R) -> bool {
-        resource.allows(user, action)
-    }
+    use crate::workload::Allows;
+    pub use crate::workload::hand_is_allowed as is_allowed;
 
     #[inline]
     fn may_view(user: &User, viewers: &[u32], viewer_groups: &[u32]) -> bool {
@@ -95,7 +88,7 @@ pub mod hand {
         user.owned_documents.contains(&doc.id) || doc.folders.iter().any(|folder| owns_folder(user, folder))
     }
 
-    impl Resource for Document {
+    impl Allows<User> for Document {
         fn allows(&self, user: &User, action: &str) -> bool {
             match action {
                 "read" => {
@@ -111,7 +104,7 @@ pub mod hand {
         }
     }
 
-    impl Resource for Folder {
+    impl Allows<User> for Folder {
         fn allows(&self, user: &User, action: &str) -> bool {
             action == "createDocument" && user.owned_folders.contains(&self.id)
         }

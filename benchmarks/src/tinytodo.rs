@@ -77,15 +77,8 @@ pub mod authz {
 pub mod hand {
     use super::models::{Application, Team, TodoList, User};
 
-    /// A resource of the policy: `Application` or `TodoList`.
-    pub trait Resource {
-        fn allows(&self, user: &User, action: &str) -> bool;
-    }
-
-    #[inline]
-    pub fn is_allowed<R: Resource + ?Sized>(user: &User, action: &str, resource: &R) -> bool {
-        resource.allows(user, action)
-    }
+    use crate::workload::Allows;
+    pub use crate::workload::hand_is_allowed as is_allowed;
 
     fn within(team: &Team, id: u32) -> bool {
         team.id == id || team.parents.iter().any(|parent| within(parent, id))
@@ -96,13 +89,13 @@ pub mod hand {
         user.teams.iter().any(|team| within(team, id))
     }
 
-    impl Resource for Application {
+    impl Allows<User> for Application {
         fn allows(&self, _: &User, action: &str) -> bool {
             matches!(action, "CreateList" | "GetLists")
         }
     }
 
-    impl Resource for TodoList {
+    impl Allows<User> for TodoList {
         fn allows(&self, user: &User, action: &str) -> bool {
             // The owner may do anything, whatever the action.
             self.owner == user.id

@@ -98,6 +98,17 @@ pub fn per_type(app: &str, n: usize) -> (String, String) {
     (format!("{app}-{n}"), format!("{app}, {n} per type"))
 }
 
+/// A resource of a hand-written policy: what `user` may do with it.
+pub trait Allows<U> {
+    fn allows(&self, user: &U, action: &str) -> bool;
+}
+
+/// `is_allowed` of a hand-written policy, over its resource types' [`Allows`].
+#[inline]
+pub fn hand_is_allowed<U, R: Allows<U> + ?Sized>(user: &U, action: &str, resource: &R) -> bool {
+    resource.allows(user, action)
+}
+
 /// Oso with `classes` registered and `policy` loaded.
 pub fn oso(classes: impl IntoIterator<Item = oso::Class>, policy: &str) -> oso::Oso {
     let mut oso = oso::Oso::new();
