@@ -3,6 +3,12 @@
 //! `From`). Included with `#[path]` by the tests that compare the two.
 
 use polar_runtime::PolarClass;
+use proptest::prelude::*;
+
+/// The policy's actions, one it does not know, the empty string and a case variant; each
+/// document's `special_action` is one of them.
+pub const ACTIONS: [&str; 11] =
+    ["view", "edit", "comment", "share", "audit", "archive", "rename", "publish", "fly", "", "View"];
 
 #[derive(PolarClass, Clone, Debug)]
 pub struct User {
@@ -20,6 +26,36 @@ pub struct Doc {
     pub level: i64,
     pub tags: Vec<String>,
     pub special_action: String,
+}
+
+/// A user named one of `names`, of level 0 to 10, with up to three tags.
+pub fn user(names: Vec<&'static str>) -> impl Strategy<Value = User> {
+    (name(names), 0i64..11, tags()).prop_map(|(name, level, tags)| User { name, level, tags })
+}
+
+/// A document whose title and owner are among `names`, of level 0 to 10, with up to three
+/// tags.
+pub fn doc(names: Vec<&'static str>) -> impl Strategy<Value = Doc> {
+    let special = prop::sample::select(ACTIONS.to_vec()).prop_map(str::to_owned);
+    (name(names.clone()), name(names), any::<bool>(), any::<bool>(), 0i64..11, tags(), special).prop_map(
+        |(title, owner, public, locked, level, tags, special_action)| Doc {
+            title,
+            owner,
+            public,
+            locked,
+            level,
+            tags,
+            special_action,
+        },
+    )
+}
+
+fn name(names: Vec<&'static str>) -> impl Strategy<Value = String> {
+    prop::sample::select(names).prop_map(str::to_owned)
+}
+
+fn tags() -> impl Strategy<Value = Vec<String>> {
+    prop::collection::vec(prop::sample::select(vec!["a", "b", "sharing", ""]).prop_map(str::to_owned), 0..=3)
 }
 
 pub mod authz {
