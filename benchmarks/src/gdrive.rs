@@ -10,14 +10,14 @@
 //!   them (a `View` entity per user and per group; documents and folders are members of the
 //!   views that may see them, a group's view is a member of each member's view).
 
-use std::hint::black_box;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
+use crate::MAX_QUERIES;
+use crate::cedar::{CedarSide, SchemaSource, entity, euid};
 use crate::rng::{Rng, sample};
-use crate::{Engine, MAX_QUERIES, Typed, Workload, count, typed};
+use crate::workload::{self, Engines, Generated, Typed, answer_typed, by_type, queries_of};
 
 pub const DOCUMENT_ACTIONS: [&str; 4] = ["read", "write", "share", "changeOwner"];
 pub const FOLDER_ACTIONS: [&str; 1] = ["createDocument"];
@@ -65,15 +65,8 @@ pub mod authz {
 pub mod hand {
     use super::models::{Document, Folder, User};
 
-    /// A resource of the policy: `Document` or `Folder`.
-    pub trait Resource {
-        fn allows(&self, user: &User, action: &str) -> bool;
-    }
-
-    #[inline]
-    pub fn is_allowed<R: Resource + ?Sized>(user: &User, action: &str, resource: &R) -> bool {
-        resource.allows(user, action)
-    }
+    use crate::workload::Allows;
+    pub use crate::workload::hand_is_allowed as is_allowed;
 
     #[inline]
     fn may_view(user: &User, viewers: &[u32], viewer_groups: &[u32]) -> bool {
@@ -95,7 +88,7 @@ pub mod hand {
         user.owned_documents.contains(&doc.id) || doc.folders.iter().any(|folder| owns_folder(user, folder))
     }
 
-    impl Resource for Document {
+    impl Allows<User> for Document {
         fn allows(&self, user: &User, action: &str) -> bool {
             match action {
                 "read" => {
@@ -111,7 +104,7 @@ pub mod hand {
         }
     }
 
-    impl Resource for Folder {
+    impl Allows<User> for Folder {
         fn allows(&self, user: &User, action: &str) -> bool {
             action == "createDocument" && user.owned_folders.contains(&self.id)
         }
@@ -194,12 +187,8 @@ mod oso_side {
     }
 
     pub fn oso(policy: &str) -> oso::Oso {
-        let mut oso = oso::Oso::new();
-        oso.register_class(User::get_polar_class()).unwrap();
-        oso.register_class(Folder::get_polar_class()).unwrap();
-        oso.register_class(Document::get_polar_class()).unwrap();
-        oso.load_str(policy).expect("Oso loads policies/gdrive.polar");
-        oso
+        let classes = [User::get_polar_class(), Folder::get_polar_class(), Document::get_polar_class()];
+        crate::workload::oso(classes, policy)
     }
 }
 
@@ -293,13 +282,26 @@ pub enum Resource {
     Folder(usize),
 }
 
-/// (user, action, document or folder), by index.
-#[derive(Clone, Copy, Debug)]
-pub struct Query {
-    pub user: usize,
-    pub action: &'static str,
-    pub resource: Resource,
+impl workload::Resource for Resource {
+    fn typed(self) -> (usize, usize) {
+        match self {
+            Resource::Document(d) => (0, d),
+            Resource::Folder(f) => (1, f),
+        }
+    }
 }
+
+impl Generated for Resource {
+    fn entity(self) -> (&'static str, String) {
+        match self {
+            Resource::Document(d) => ("Document", format!("doc_{d}")),
+            Resource::Folder(f) => ("Folder", format!("folder_{f}")),
+        }
+    }
+}
+
+/// (user, action, document or folder), by index.
+pub type Query = workload::Query<Resource>;
 
 pub struct Gdrive {
     n: usize,
@@ -328,34 +330,16 @@ impl Gdrive {
         let world = generate(n, p, &mut rng);
         let mut all = Vec::new();
         for user in 0..n {
-            for action in DOCUMENT_ACTIONS {
-                all.extend((0..n).map(|d| Query { user, action, resource: Resource::Document(d) }));
-            }
-            for action in FOLDER_ACTIONS {
-                all.extend((0..n).map(|f| Query { user, action, resource: Resource::Folder(f) }));
-            }
+            all.extend(queries_of(user, &DOCUMENT_ACTIONS, (0..n).map(Resource::Document)));
+            all.extend(queries_of(user, &FOLDER_ACTIONS, (0..n).map(Resource::Folder)));
         }
         let mut queries = sample(all, MAX_QUERIES, &mut rng);
-        queries.sort_by_key(|q| matches!(q.resource, Resource::Folder(_)));
-        let by_type = [
-            typed(&queries, |q| {
-                if let Resource::Document(d) = q.resource { Some((q.user, q.action, d)) } else { None }
-            }),
-            typed(&queries, |q| {
-                if let Resource::Folder(f) = q.resource { Some((q.user, q.action, f)) } else { None }
-            }),
-        ];
+        let by_type = by_type(&mut queries);
         let cedar = CedarSide::new(
             include_str!("../policies/cedar/gdrive.cedar"),
             SchemaSource::Json(include_str!("../policies/cedar/gdrive.cedarschema.json")),
             cedar_entities(&world),
-            queries.iter().map(|q| {
-                let resource = match q.resource {
-                    Resource::Document(d) => uid("Document", &format!("doc_{d}")),
-                    Resource::Folder(f) => uid("Folder", &format!("folder_{f}")),
-                };
-                (uid("User", &format!("user_{}", q.user)), q.action, resource)
-            }),
+            workload::cedar_requests(&queries),
         );
         Gdrive {
             n,
@@ -369,34 +353,31 @@ impl Gdrive {
             cedar,
         }
     }
+}
 
-    /// Every query's answer by `first` and `second` (one per resource type), one loop per
-    /// resource type, in the order of `queries`.
-    #[inline]
-    fn each<F, G>(&self, first: F, second: G, mut answer: impl FnMut(bool))
-    where
-        F: Fn(&models::User, &str, &models::Document) -> bool,
-        G: Fn(&models::User, &str, &models::Folder) -> bool,
-    {
-        let (w, [a, b]) = (&self.world, &self.by_type);
-        for &(u, action, r) in a {
-            answer(first(black_box(&w.users[u]), black_box(action), black_box(&w.documents[r])));
-        }
-        for &(u, action, r) in b {
-            answer(second(black_box(&w.users[u]), black_box(action), black_box(&*w.folders[r])));
-        }
+impl Engines for Gdrive {
+    type Query = Query;
+
+    fn names(&self) -> (String, String) {
+        workload::per_type("gdrive", self.n)
     }
 
-    /// The compiled (`true`) or hand-written (`false`) answers.
-    fn typed_answers(&self, compiled: bool, answer: impl FnMut(bool)) {
+    fn query_list(&self) -> &[Query] {
+        &self.queries
+    }
+
+    fn typed_answers(&self, compiled: bool, mut answer: impl FnMut(bool)) {
+        let (w, [documents, folders]) = (&self.world, &self.by_type);
+        let (document, folder) = (|i: usize| &w.documents[i], |i: usize| &*w.folders[i]);
         if compiled {
-            self.each(authz::is_allowed, authz::is_allowed, answer)
+            answer_typed(documents, &w.users, document, authz::is_allowed, &mut answer);
+            answer_typed(folders, &w.users, folder, authz::is_allowed, &mut answer);
         } else {
-            self.each(hand::is_allowed, hand::is_allowed, answer)
+            answer_typed(documents, &w.users, document, hand::is_allowed, &mut answer);
+            answer_typed(folders, &w.users, folder, hand::is_allowed, &mut answer);
         }
     }
 
-    /// Oso's time includes cloning the Oso-side structs and converting them to Polar values.
     fn oso(&self, q: &Query) -> bool {
         let user = self.oso_users[q.user].clone();
         match q.resource {
@@ -405,50 +386,12 @@ impl Gdrive {
         }
         .expect("Oso answers")
     }
-}
 
-impl Workload for Gdrive {
-    fn id(&self) -> String {
-        format!("gdrive-{}", self.n)
+    fn cedar(&self) -> &CedarSide {
+        &self.cedar
     }
 
-    fn description(&self) -> String {
-        format!("gdrive, {} per type", self.n)
-    }
-
-    fn queries(&self) -> usize {
-        self.queries.len()
-    }
-
-    fn run(&self, engine: Engine) -> usize {
-        match engine {
-            Engine::Compiled | Engine::Hand => {
-                let mut allowed = 0;
-                self.typed_answers(engine == Engine::Compiled, |a| allowed += usize::from(a));
-                allowed
-            }
-            Engine::Oso => count(&self.queries, |q| self.oso(q)),
-            Engine::Cedar => self.cedar.run(),
-        }
-    }
-
-    fn answers(&self, engine: Engine) -> Vec<bool> {
-        match engine {
-            Engine::Compiled | Engine::Hand => {
-                let mut answers = Vec::new();
-                self.typed_answers(engine == Engine::Compiled, |a| answers.push(a));
-                answers
-            }
-            Engine::Oso => self.queries.iter().map(|q| self.oso(q)).collect(),
-            Engine::Cedar => self.cedar.answers(),
-        }
-    }
-
-    fn describe(&self, i: usize) -> String {
-        let q = self.queries[i];
-        match q.resource {
-            Resource::Document(d) => format!("user_{} {} doc_{d}", q.user, q.action),
-            Resource::Folder(f) => format!("user_{} {} folder_{f}", q.user, q.action),
-        }
+    fn describe_query(&self, q: &Query) -> String {
+        workload::describe_generated(q)
     }
 }

@@ -4,14 +4,12 @@
 //! policy (`policies/cedar/gitclub.cedar`, roles as sets of records on the user, the role
 //! implications spelled out in each permission).
 
-use gitclub::models::{Issue, Org, Repo, User, actions};
-use std::hint::black_box;
-
+use gitclub::models::{Org, Repo, actions};
 use gitclub::{authz, hand};
 use serde_json::{Value, json};
 
 use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
-use crate::{Engine, Typed, Workload, count, typed};
+use crate::workload::{self, Engines, Typed, answer_typed, by_type, queries_of};
 
 #[path = "../../tests/support/gitclub_oso.rs"]
 mod oso_side;
@@ -23,12 +21,17 @@ pub enum Resource {
     Issue(usize),
 }
 
-#[derive(Clone, Copy, Debug)]
-pub struct Query {
-    pub user: usize,
-    pub action: &'static str,
-    pub resource: Resource,
+impl workload::Resource for Resource {
+    fn typed(self) -> (usize, usize) {
+        match self {
+            Resource::Org(i) => (0, i),
+            Resource::Repo(i) => (1, i),
+            Resource::Issue(i) => (2, i),
+        }
+    }
 }
+
+pub type Query = workload::Query<Resource>;
 
 pub struct Gitclub {
     pub world: gitclub::sample::Sample,
@@ -79,46 +82,17 @@ fn cedar_entities(w: &gitclub::sample::Sample) -> Vec<Value> {
 impl Gitclub {
     pub fn new() -> Self {
         let (world, _) = gitclub::sample::sample();
+        // Every query, by user, then resource, then action.
         let mut queries = Vec::new();
         for user in 0..world.users.len() {
-            for org in 0..world.orgs.len() {
-                queries.extend(actions::ORG.map(|action| Query {
-                    user,
-                    action,
-                    resource: Resource::Org(org),
-                }));
-            }
-            for repo in 0..world.repos.len() {
-                queries.extend(actions::REPO.map(|action| Query {
-                    user,
-                    action,
-                    resource: Resource::Repo(repo),
-                }));
-            }
-            for issue in 0..world.issues.len() {
-                queries.extend(actions::ISSUE.map(|action| Query {
-                    user,
-                    action,
-                    resource: Resource::Issue(issue),
-                }));
-            }
+            let mut on = |actions: &[&'static str], resource| {
+                queries.extend(queries_of(user, actions, std::iter::once(resource)));
+            };
+            (0..world.orgs.len()).for_each(|i| on(&actions::ORG, Resource::Org(i)));
+            (0..world.repos.len()).for_each(|i| on(&actions::REPO, Resource::Repo(i)));
+            (0..world.issues.len()).for_each(|i| on(&actions::ISSUE, Resource::Issue(i)));
         }
-        queries.sort_by_key(|q| match q.resource {
-            Resource::Org(_) => 0,
-            Resource::Repo(_) => 1,
-            Resource::Issue(_) => 2,
-        });
-        let by_type = [
-            typed(&queries, |q| {
-                if let Resource::Org(r) = q.resource { Some((q.user, q.action, r)) } else { None }
-            }),
-            typed(&queries, |q| {
-                if let Resource::Repo(r) = q.resource { Some((q.user, q.action, r)) } else { None }
-            }),
-            typed(&queries, |q| {
-                if let Resource::Issue(r) = q.resource { Some((q.user, q.action, r)) } else { None }
-            }),
-        ];
+        let by_type = by_type(&mut queries);
         let cedar = CedarSide::new(
             include_str!("../policies/cedar/gitclub.cedar"),
             SchemaSource::Cedar(include_str!("../policies/cedar/gitclub.cedarschema")),
@@ -144,38 +118,39 @@ impl Gitclub {
             cedar,
         }
     }
+}
 
-    /// Every query's answer by `org`, `repo` and `issue`, one loop per resource type, in the
-    /// order of `queries`.
-    #[inline]
-    fn each<F, G, H>(&self, org: F, repo: G, issue: H, mut answer: impl FnMut(bool))
-    where
-        F: Fn(&User, &str, &Org) -> bool,
-        G: Fn(&User, &str, &Repo) -> bool,
-        H: Fn(&User, &str, &Issue) -> bool,
-    {
+impl Default for Gitclub {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Engines for Gitclub {
+    type Query = Query;
+
+    fn names(&self) -> (String, String) {
+        ("gitclub-sample".into(), "gitclub sample world, every query".into())
+    }
+
+    fn query_list(&self) -> &[Query] {
+        &self.queries
+    }
+
+    fn typed_answers(&self, compiled: bool, mut answer: impl FnMut(bool)) {
         let (w, [orgs, repos, issues]) = (&self.world, &self.by_type);
-        for &(u, a, r) in orgs {
-            answer(org(black_box(&w.users[u]), black_box(a), black_box(&w.orgs[r])));
-        }
-        for &(u, a, r) in repos {
-            answer(repo(black_box(&w.users[u]), black_box(a), black_box(&w.repos[r])));
-        }
-        for &(u, a, r) in issues {
-            answer(issue(black_box(&w.users[u]), black_box(a), black_box(&w.issues[r])));
-        }
-    }
-
-    /// The compiled (`true`) or hand-written (`false`) answers.
-    fn typed_answers(&self, compiled: bool, answer: impl FnMut(bool)) {
+        let (org, repo, issue) = (|i| &w.orgs[i], |i| &w.repos[i], |i| &w.issues[i]);
         if compiled {
-            self.each(authz::is_allowed, authz::is_allowed, authz::is_allowed, answer)
+            answer_typed(orgs, &w.users, org, authz::is_allowed, &mut answer);
+            answer_typed(repos, &w.users, repo, authz::is_allowed, &mut answer);
+            answer_typed(issues, &w.users, issue, authz::is_allowed, &mut answer);
         } else {
-            self.each(hand::is_allowed, hand::is_allowed, hand::is_allowed, answer)
+            answer_typed(orgs, &w.users, org, hand::is_allowed, &mut answer);
+            answer_typed(repos, &w.users, repo, hand::is_allowed, &mut answer);
+            answer_typed(issues, &w.users, issue, hand::is_allowed, &mut answer);
         }
     }
 
-    /// Oso's time includes cloning the Oso-side structs and converting them to Polar values.
     fn oso(&self, q: &Query) -> bool {
         let user = self.oso_users[q.user].clone();
         match q.resource {
@@ -185,53 +160,12 @@ impl Gitclub {
         }
         .expect("Oso answers")
     }
-}
 
-impl Default for Gitclub {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl Workload for Gitclub {
-    fn id(&self) -> String {
-        "gitclub-sample".into()
+    fn cedar(&self) -> &CedarSide {
+        &self.cedar
     }
 
-    fn description(&self) -> String {
-        "gitclub sample world, every query".into()
-    }
-
-    fn queries(&self) -> usize {
-        self.queries.len()
-    }
-
-    fn run(&self, engine: Engine) -> usize {
-        match engine {
-            Engine::Compiled | Engine::Hand => {
-                let mut allowed = 0;
-                self.typed_answers(engine == Engine::Compiled, |a| allowed += usize::from(a));
-                allowed
-            }
-            Engine::Oso => count(&self.queries, |q| self.oso(q)),
-            Engine::Cedar => self.cedar.run(),
-        }
-    }
-
-    fn answers(&self, engine: Engine) -> Vec<bool> {
-        match engine {
-            Engine::Compiled | Engine::Hand => {
-                let mut answers = Vec::new();
-                self.typed_answers(engine == Engine::Compiled, |a| answers.push(a));
-                answers
-            }
-            Engine::Oso => self.queries.iter().map(|q| self.oso(q)).collect(),
-            Engine::Cedar => self.cedar.answers(),
-        }
-    }
-
-    fn describe(&self, i: usize) -> String {
-        let q = self.queries[i];
+    fn describe_query(&self, q: &Query) -> String {
         let user = &self.world.users[q.user].name;
         match q.resource {
             Resource::Org(i) => format!("{user} {} org {}", q.action, self.world.orgs[i].name),

@@ -13,9 +13,10 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
+use crate::MAX_QUERIES;
+use crate::cedar::{CedarSide, SchemaSource, entity, euid};
 use crate::rng::{Rng, sample};
-use crate::{Engine, MAX_QUERIES, Workload, count};
+use crate::workload::{self, Engines, Generated, Typed, answer_typed, by_type, queries_of};
 
 pub const ACTIONS: [&str; 5] = ["read", "triage", "write", "maintain", "admin"];
 /// Roles on a repository, in the order of the actions they grant first.
@@ -271,15 +272,15 @@ mod oso_side {
     }
 
     pub fn oso(policy: &str) -> oso::Oso {
-        let mut oso = oso::Oso::new();
-        oso.register_class(Grant::get_polar_class()).unwrap();
-        oso.register_class(Team::get_polar_class()).unwrap();
-        // `org = repo.owner` binds `org`; equality is there for completeness.
-        oso.register_class(Organization::get_polar_class_builder().with_equality_check().build()).unwrap();
-        oso.register_class(Repository::get_polar_class()).unwrap();
-        oso.register_class(User::get_polar_class()).unwrap();
-        oso.load_str(policy).expect("Oso loads policies/github.polar");
-        oso
+        let classes = [
+            Grant::get_polar_class(),
+            Team::get_polar_class(),
+            // `org = repo.owner` binds `org`; equality is there for completeness.
+            Organization::get_polar_class_builder().with_equality_check().build(),
+            Repository::get_polar_class(),
+            User::get_polar_class(),
+        ];
+        crate::workload::oso(classes, policy)
     }
 }
 
@@ -383,18 +384,31 @@ fn cedar_entities(w: &World) -> Vec<Value> {
     out
 }
 
-/// (user, action, repository), by index.
+/// A repository, by index.
 #[derive(Clone, Copy, Debug)]
-pub struct Query {
-    pub user: usize,
-    pub action: &'static str,
-    pub repo: usize,
+pub struct Repo(pub usize);
+
+impl workload::Resource for Repo {
+    fn typed(self) -> (usize, usize) {
+        (0, self.0)
+    }
 }
+
+impl Generated for Repo {
+    fn entity(self) -> (&'static str, String) {
+        ("Repository", format!("repo_{}", self.0))
+    }
+}
+
+/// (user, action, repository), by index.
+pub type Query = workload::Query<Repo>;
 
 pub struct Github {
     n: usize,
     pub world: World,
     pub queries: Vec<Query>,
+    /// `queries` as the typed loop of the compiled and hand-written checks reads them.
+    by_type: [Typed; 1],
     oso: oso::Oso,
     oso_users: Vec<oso_side::User>,
     oso_repos: Vec<oso_side::Repository>,
@@ -412,26 +426,14 @@ impl Github {
     pub fn with(n: usize, p: f64, seed: u64) -> Self {
         let mut rng = Rng::new(seed);
         let world = generate(n, p, &mut rng);
-        let mut all = Vec::new();
-        for user in 0..n {
-            for action in ACTIONS {
-                for repo in 0..n {
-                    all.push(Query { user, action, repo });
-                }
-            }
-        }
-        let queries = sample(all, MAX_QUERIES, &mut rng);
+        let all = (0..n).flat_map(|user| queries_of(user, &ACTIONS, (0..n).map(Repo))).collect();
+        let mut queries = sample(all, MAX_QUERIES, &mut rng);
+        let by_type = by_type(&mut queries);
         let cedar = CedarSide::new(
             include_str!("../policies/cedar/github.cedar"),
             SchemaSource::Json(include_str!("../policies/cedar/github.cedarschema.json")),
             cedar_entities(&world),
-            queries.iter().map(|q| {
-                (
-                    uid("User", &format!("user_{}", q.user)),
-                    q.action,
-                    uid("Repository", &format!("repo_{}", q.repo)),
-                )
-            }),
+            workload::cedar_requests(&queries),
         );
         Github {
             n,
@@ -440,62 +442,43 @@ impl Github {
             oso_repos: world.repos.iter().map(oso_side::repo).collect(),
             world,
             queries,
+            by_type,
             cedar,
         }
     }
-
-    #[inline]
-    fn compiled(&self, q: &Query) -> bool {
-        authz::is_allowed(&self.world.users[q.user], q.action, &self.world.repos[q.repo])
-    }
-
-    #[inline]
-    fn hand(&self, q: &Query) -> bool {
-        hand::is_allowed(&self.world.users[q.user], q.action, &self.world.repos[q.repo])
-    }
-
-    /// Oso's time includes cloning the two Oso-side structs (it takes its arguments by value)
-    /// and converting them to Polar values.
-    fn oso(&self, q: &Query) -> bool {
-        self.oso
-            .is_allowed(self.oso_users[q.user].clone(), q.action, self.oso_repos[q.repo].clone())
-            .expect("Oso answers")
-    }
 }
 
-impl Workload for Github {
-    fn id(&self) -> String {
-        format!("github-{}", self.n)
+impl Engines for Github {
+    type Query = Query;
+
+    fn names(&self) -> (String, String) {
+        workload::per_type("github", self.n)
     }
 
-    fn description(&self) -> String {
-        format!("github, {} per type", self.n)
+    fn query_list(&self) -> &[Query] {
+        &self.queries
     }
 
-    fn queries(&self) -> usize {
-        self.queries.len()
-    }
-
-    fn run(&self, engine: Engine) -> usize {
-        match engine {
-            Engine::Compiled => count(&self.queries, |q| self.compiled(q)),
-            Engine::Hand => count(&self.queries, |q| self.hand(q)),
-            Engine::Oso => count(&self.queries, |q| self.oso(q)),
-            Engine::Cedar => self.cedar.run(),
+    fn typed_answers(&self, compiled: bool, mut answer: impl FnMut(bool)) {
+        let (w, [queries]) = (&self.world, &self.by_type);
+        let repo = |i| &w.repos[i];
+        if compiled {
+            answer_typed(queries, &w.users, repo, authz::is_allowed, &mut answer);
+        } else {
+            answer_typed(queries, &w.users, repo, hand::is_allowed, &mut answer);
         }
     }
 
-    fn answers(&self, engine: Engine) -> Vec<bool> {
-        match engine {
-            Engine::Compiled => self.queries.iter().map(|q| self.compiled(q)).collect(),
-            Engine::Hand => self.queries.iter().map(|q| self.hand(q)).collect(),
-            Engine::Oso => self.queries.iter().map(|q| self.oso(q)).collect(),
-            Engine::Cedar => self.cedar.answers(),
-        }
+    fn oso(&self, q: &Query) -> bool {
+        let (user, repo) = (self.oso_users[q.user].clone(), self.oso_repos[q.resource.0].clone());
+        self.oso.is_allowed(user, q.action, repo).expect("Oso answers")
     }
 
-    fn describe(&self, i: usize) -> String {
-        let q = self.queries[i];
-        format!("user_{} {} repo_{}", q.user, q.action, q.repo)
+    fn cedar(&self) -> &CedarSide {
+        &self.cedar
+    }
+
+    fn describe_query(&self, q: &Query) -> String {
+        workload::describe_generated(q)
     }
 }

@@ -21,6 +21,7 @@ pub mod github;
 pub mod rng;
 pub mod scaling;
 pub mod tinytodo;
+pub mod workload;
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -97,28 +98,6 @@ pub fn workloads() -> Vec<Box<dyn Workload>> {
         all.push(Box::new(tinytodo::TinyTodo::new(n, 0x7469_6e79 ^ n as u64)));
     }
     all
-}
-
-/// Queries on one resource type, by index: (principal, action, resource). Compiled and
-/// hand-written checks run one loop per resource type, as call sites with a static resource
-/// type do in an application (a loop dispatching on the type of each query hides the policy
-/// from LLVM's inliner differently for the two, see BENCHMARKS.md).
-pub(crate) type Typed = Vec<(usize, &'static str, usize)>;
-
-/// The queries of one resource type, in order.
-pub(crate) fn typed<Q>(queries: &[Q], pick: impl FnMut(&Q) -> Option<(usize, &'static str, usize)>) -> Typed {
-    queries.iter().filter_map(pick).collect()
-}
-
-/// The number of queries `check` allows, each query passed through `black_box` so that no
-/// work is hoisted out of the timed loop.
-#[inline]
-pub(crate) fn count<Q>(queries: &[Q], mut check: impl FnMut(&Q) -> bool) -> usize {
-    let mut allowed = 0;
-    for q in queries {
-        allowed += usize::from(check(black_box(q)));
-    }
-    allowed
 }
 
 /// Checks that every engine gives Oso's answer on every query of `w`; returns the number of

@@ -9,14 +9,14 @@
 //! - Cedar: its own `policies/cedar/tinytodo.cedar` and schema, entities as its generator
 //!   builds them (team memberships as the hierarchy, random tasks on each list).
 
-use std::hint::black_box;
 use std::sync::Arc;
 
 use serde_json::{Value, json};
 
-use crate::cedar::{CedarSide, SchemaSource, entity, euid, uid};
+use crate::MAX_QUERIES;
+use crate::cedar::{CedarSide, SchemaSource, entity, euid};
 use crate::rng::{Rng, sample};
-use crate::{Engine, MAX_QUERIES, Typed, Workload, count, typed};
+use crate::workload::{self, Engines, Generated, Typed, answer_typed, by_type, queries_of};
 
 pub const APPLICATION_ACTIONS: [&str; 2] = ["CreateList", "GetLists"];
 pub const LIST_ACTIONS: [&str; 7] =
@@ -77,15 +77,8 @@ pub mod authz {
 pub mod hand {
     use super::models::{Application, Team, TodoList, User};
 
-    /// A resource of the policy: `Application` or `TodoList`.
-    pub trait Resource {
-        fn allows(&self, user: &User, action: &str) -> bool;
-    }
-
-    #[inline]
-    pub fn is_allowed<R: Resource + ?Sized>(user: &User, action: &str, resource: &R) -> bool {
-        resource.allows(user, action)
-    }
+    use crate::workload::Allows;
+    pub use crate::workload::hand_is_allowed as is_allowed;
 
     fn within(team: &Team, id: u32) -> bool {
         team.id == id || team.parents.iter().any(|parent| within(parent, id))
@@ -96,13 +89,13 @@ pub mod hand {
         user.teams.iter().any(|team| within(team, id))
     }
 
-    impl Resource for Application {
+    impl Allows<User> for Application {
         fn allows(&self, _: &User, action: &str) -> bool {
             matches!(action, "CreateList" | "GetLists")
         }
     }
 
-    impl Resource for TodoList {
+    impl Allows<User> for TodoList {
         fn allows(&self, user: &User, action: &str) -> bool {
             // The owner may do anything, whatever the action.
             self.owner == user.id
@@ -174,13 +167,13 @@ mod oso_side {
     }
 
     pub fn oso(policy: &str) -> oso::Oso {
-        let mut oso = oso::Oso::new();
-        oso.register_class(Application::get_polar_class()).unwrap();
-        oso.register_class(User::get_polar_class()).unwrap();
-        oso.register_class(Team::get_polar_class()).unwrap();
-        oso.register_class(TodoList::get_polar_class()).unwrap();
-        oso.load_str(policy).expect("Oso loads policies/tinytodo.polar");
-        oso
+        let classes = [
+            Application::get_polar_class(),
+            User::get_polar_class(),
+            Team::get_polar_class(),
+            TodoList::get_polar_class(),
+        ];
+        crate::workload::oso(classes, policy)
     }
 }
 
@@ -257,13 +250,26 @@ pub enum Resource {
     List(usize),
 }
 
-/// (user, action, application or list), by index.
-#[derive(Clone, Copy, Debug)]
-pub struct Query {
-    pub user: usize,
-    pub action: &'static str,
-    pub resource: Resource,
+impl workload::Resource for Resource {
+    fn typed(self) -> (usize, usize) {
+        match self {
+            Resource::Application => (0, 0),
+            Resource::List(l) => (1, l),
+        }
+    }
 }
+
+impl Generated for Resource {
+    fn entity(self) -> (&'static str, String) {
+        match self {
+            Resource::Application => ("Application", "TinyTodo".into()),
+            Resource::List(l) => ("List", format!("list_{l}")),
+        }
+    }
+}
+
+/// (user, action, application or list), by index.
+pub type Query = workload::Query<Resource>;
 
 pub struct TinyTodo {
     n: usize,
@@ -292,34 +298,16 @@ impl TinyTodo {
         let world = generate(n, p, &mut rng);
         let mut all = Vec::new();
         for user in 0..n {
-            for action in APPLICATION_ACTIONS {
-                all.push(Query { user, action, resource: Resource::Application });
-            }
-            for action in LIST_ACTIONS {
-                all.extend((0..n).map(|l| Query { user, action, resource: Resource::List(l) }));
-            }
+            all.extend(queries_of(user, &APPLICATION_ACTIONS, [Resource::Application].into_iter()));
+            all.extend(queries_of(user, &LIST_ACTIONS, (0..n).map(Resource::List)));
         }
         let mut queries = sample(all, MAX_QUERIES, &mut rng);
-        queries.sort_by_key(|q| matches!(q.resource, Resource::List(_)));
-        let by_type = [
-            typed(&queries, |q| {
-                if let Resource::Application = q.resource { Some((q.user, q.action, 0)) } else { None }
-            }),
-            typed(&queries, |q| {
-                if let Resource::List(l) = q.resource { Some((q.user, q.action, l)) } else { None }
-            }),
-        ];
+        let by_type = by_type(&mut queries);
         let cedar = CedarSide::new(
             include_str!("../policies/cedar/tinytodo.cedar"),
             SchemaSource::Json(include_str!("../policies/cedar/tinytodo.cedarschema.json")),
             cedar_entities(&world),
-            queries.iter().map(|q| {
-                let resource = match q.resource {
-                    Resource::Application => uid("Application", "TinyTodo"),
-                    Resource::List(l) => uid("List", &format!("list_{l}")),
-                };
-                (uid("User", &format!("user_{}", q.user)), q.action, resource)
-            }),
+            workload::cedar_requests(&queries),
         );
         Self {
             n,
@@ -333,34 +321,31 @@ impl TinyTodo {
             cedar,
         }
     }
+}
 
-    /// Every query's answer by `first` and `second` (one per resource type), one loop per
-    /// resource type, in the order of `queries`.
-    #[inline]
-    fn each<F, G>(&self, first: F, second: G, mut answer: impl FnMut(bool))
-    where
-        F: Fn(&models::User, &str, &models::Application) -> bool,
-        G: Fn(&models::User, &str, &models::TodoList) -> bool,
-    {
-        let (w, [a, b]) = (&self.world, &self.by_type);
-        for &(u, action, _) in a {
-            answer(first(black_box(&w.users[u]), black_box(action), black_box(&w.application)));
-        }
-        for &(u, action, r) in b {
-            answer(second(black_box(&w.users[u]), black_box(action), black_box(&w.lists[r])));
-        }
+impl Engines for TinyTodo {
+    type Query = Query;
+
+    fn names(&self) -> (String, String) {
+        workload::per_type("tinytodo", self.n)
     }
 
-    /// The compiled (`true`) or hand-written (`false`) answers.
-    fn typed_answers(&self, compiled: bool, answer: impl FnMut(bool)) {
+    fn query_list(&self) -> &[Query] {
+        &self.queries
+    }
+
+    fn typed_answers(&self, compiled: bool, mut answer: impl FnMut(bool)) {
+        let (w, [applications, lists]) = (&self.world, &self.by_type);
+        let (application, list) = (|_| &w.application, |i| &w.lists[i]);
         if compiled {
-            self.each(authz::is_allowed, authz::is_allowed, answer)
+            answer_typed(applications, &w.users, application, authz::is_allowed, &mut answer);
+            answer_typed(lists, &w.users, list, authz::is_allowed, &mut answer);
         } else {
-            self.each(hand::is_allowed, hand::is_allowed, answer)
+            answer_typed(applications, &w.users, application, hand::is_allowed, &mut answer);
+            answer_typed(lists, &w.users, list, hand::is_allowed, &mut answer);
         }
     }
 
-    /// Oso's time includes cloning the Oso-side structs and converting them to Polar values.
     fn oso(&self, q: &Query) -> bool {
         let user = self.oso_users[q.user].clone();
         match q.resource {
@@ -369,50 +354,12 @@ impl TinyTodo {
         }
         .expect("Oso answers")
     }
-}
 
-impl Workload for TinyTodo {
-    fn id(&self) -> String {
-        format!("tinytodo-{}", self.n)
+    fn cedar(&self) -> &CedarSide {
+        &self.cedar
     }
 
-    fn description(&self) -> String {
-        format!("tinytodo, {} per type", self.n)
-    }
-
-    fn queries(&self) -> usize {
-        self.queries.len()
-    }
-
-    fn run(&self, engine: Engine) -> usize {
-        match engine {
-            Engine::Compiled | Engine::Hand => {
-                let mut allowed = 0;
-                self.typed_answers(engine == Engine::Compiled, |a| allowed += usize::from(a));
-                allowed
-            }
-            Engine::Oso => count(&self.queries, |q| self.oso(q)),
-            Engine::Cedar => self.cedar.run(),
-        }
-    }
-
-    fn answers(&self, engine: Engine) -> Vec<bool> {
-        match engine {
-            Engine::Compiled | Engine::Hand => {
-                let mut answers = Vec::new();
-                self.typed_answers(engine == Engine::Compiled, |a| answers.push(a));
-                answers
-            }
-            Engine::Oso => self.queries.iter().map(|q| self.oso(q)).collect(),
-            Engine::Cedar => self.cedar.answers(),
-        }
-    }
-
-    fn describe(&self, i: usize) -> String {
-        let q = self.queries[i];
-        match q.resource {
-            Resource::Application => format!("user_{} {} Application", q.user, q.action),
-            Resource::List(l) => format!("user_{} {} list_{l}", q.user, q.action),
-        }
+    fn describe_query(&self, q: &Query) -> String {
+        workload::describe_generated(q)
     }
 }

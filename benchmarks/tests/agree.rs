@@ -57,7 +57,7 @@ fn github_in_the_policy_shape_agrees() {
     for n in SIZES {
         let g = Github::new(n, github_seed(n));
         for q in &g.queries {
-            let (user, repo) = (&g.world.users[q.user], &g.world.repos[q.repo]);
+            let (user, repo) = (&g.world.users[q.user], &g.world.repos[q.resource.0]);
             assert_eq!(
                 github::hand_shaped::is_allowed(user, q.action, repo),
                 github::hand::is_allowed(user, q.action, repo)
@@ -88,7 +88,7 @@ fn github_gap_breakdown() {
             let start = Instant::now();
             for _ in 0..200 {
                 for q in &g.queries {
-                    let (user, repo) = (&g.world.users[q.user], &g.world.repos[q.repo]);
+                    let (user, repo) = (&g.world.users[q.user], &g.world.repos[q.resource.0]);
                     black_box(check(black_box(user), black_box(q.action), black_box(repo)));
                 }
             }

@@ -17,66 +17,12 @@
 use std::cell::Cell;
 use std::collections::BTreeSet;
 
+use drt_support::{Enumerated, config, oso_enumerate, oso_holds, our_set, same_set};
 use oso::{Oso, PolarValue, ToPolar};
-use polar_runtime::{Allowed, AuthorizationError, RuntimeError};
+use polar_runtime::{AuthorizationError, RuntimeError};
 use proptest::prelude::*;
 
-fn cases(default: u32) -> u32 {
-    std::env::var("POLAR_DRT_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
-}
-
-fn config(default: u32) -> ProptestConfig {
-    ProptestConfig { cases: cases(default), failure_persistence: None, ..ProptestConfig::default() }
-}
-
-/// The strings of an enumeration, and whether it is a wildcard.
-type Enumerated = (BTreeSet<String>, bool);
-
-/// Oso's solutions of `rule(args)` for the variable `var`.
-fn oso_enumerate(
-    oso: &Oso,
-    rule: &str,
-    args: impl oso::ToPolarList,
-    var: &str,
-) -> Result<Enumerated, String> {
-    let query = oso.query_rule(rule, args).map_err(|e| e.to_string())?;
-    let mut strings = BTreeSet::new();
-    let mut wildcard = false;
-    for result in query {
-        match result.map_err(|e| e.to_string())?.get(var) {
-            Some(PolarValue::String(s)) => {
-                strings.insert(s);
-            }
-            Some(PolarValue::Variable(_)) => wildcard = true,
-            other => return Err(format!("Type error: Expected String, got {other:?}")),
-        }
-    }
-    Ok((strings, wildcard))
-}
-
-/// Whether `rule(args)` has a solution for Oso.
-fn oso_holds(oso: &Oso, rule: &str, args: impl oso::ToPolarList) -> Result<bool, String> {
-    let mut query = oso.query_rule(rule, args).map_err(|e| e.to_string())?;
-    match query.next() {
-        Some(Ok(_)) => Ok(true),
-        Some(Err(e)) => Err(e.to_string()),
-        None => Ok(false),
-    }
-}
-
-fn ours(set: Result<Allowed, RuntimeError>) -> Result<Enumerated, String> {
-    let set = set.map_err(|e| e.to_string())?;
-    Ok((set.iter().map(String::from).collect(), set.is_wildcard()))
-}
-
-/// Ours and Oso's agree: the same sets, or both an error.
-fn same(ours: &Result<Enumerated, String>, theirs: &Result<Enumerated, String>) -> bool {
-    match (ours, theirs) {
-        (Ok(a), Ok(b)) => a == b,
-        (Err(_), Err(_)) => true,
-        _ => false,
-    }
-}
+mod drt_support;
 
 /// Tallies of one test, printed at its end.
 #[derive(Default)]
@@ -90,7 +36,7 @@ struct Tally {
 }
 
 impl Tally {
-    fn add(&self, theirs: &Result<Enumerated, String>) {
+    fn add(&self, theirs: &Enumerated) {
         self.compared.set(self.compared.get() + 1);
         match theirs {
             Ok((set, wildcard)) => {
@@ -119,8 +65,11 @@ impl Tally {
 #[path = "../support/gitclub_oso.rs"]
 mod gitclub_oso;
 
+#[path = "../support/gitclub_world.rs"]
+mod gitclub_entities;
+
 mod gitclub_world {
-    use gitclub::models::{Issue, Org, OrgRole, Repo, RepoRole, User};
+    use gitclub::models::{Issue, Org, Repo, User};
     use proptest::prelude::*;
     use proptest::sample::Index;
 
@@ -145,43 +94,9 @@ mod gitclub_world {
         let issues =
             prop::collection::vec((any::<Index>(), any::<Index>(), prop::bool::weighted(0.2)), 0..=4);
         (1..=3u64, repos, users, issues).prop_map(|(n_orgs, repos, users, issues)| {
-            let orgs: Vec<Org> = (1..=n_orgs).map(|id| Org { id, name: format!("org{id}") }).collect();
-            let repos: Vec<Repo> = repos
-                .into_iter()
-                .zip(1u64..)
-                .map(|((org, public), id)| Repo {
-                    id,
-                    name: format!("repo{id}"),
-                    org: org.get(&orgs).clone(),
-                    public,
-                })
-                .collect();
-            let users: Vec<User> = users
-                .into_iter()
-                .zip(["alice", "bob", "carol", "dave"])
-                .map(|((org_roles, repo_roles), name)| User {
-                    name: name.into(),
-                    org_roles: org_roles
-                        .into_iter()
-                        .map(|(name, org_id)| OrgRole { name: name.into(), org_id })
-                        .collect(),
-                    repo_roles: repo_roles
-                        .into_iter()
-                        .map(|(name, repo_id)| RepoRole { name: name.into(), repo_id })
-                        .collect(),
-                })
-                .collect();
-            let issues = issues
-                .into_iter()
-                .zip(1u64..)
-                .map(|((repo, creator, stale), id)| {
-                    let mut creator = creator.get(&users).clone();
-                    if stale {
-                        creator.repo_roles.push(RepoRole { name: "reader".into(), repo_id: 99 });
-                    }
-                    Issue { id, title: format!("issue{id}"), repo: repo.get(&repos).clone(), creator }
-                })
-                .collect();
+            let name = |k: usize| ["alice", "bob", "carol", "dave"][k].to_owned();
+            let (users, orgs, repos, issues) =
+                super::gitclub_entities::entities(n_orgs, repos, users, issues, name);
             World { users, orgs, repos, issues }
         })
     }
@@ -226,9 +141,9 @@ where
         (oso_user.clone(), PolarValue::Variable("action".into()), oso_res.clone()),
         "action",
     );
-    let mine = ours(authz::try_authorized_actions(user, res));
+    let mine = our_set(authz::try_authorized_actions(user, res));
     tally.add(&theirs);
-    if !same(&mine, &theirs) {
+    if !same_set(&mine, &theirs) {
         return Err(format!("authorized_actions({user:?}, {res:?}): ours {mine:?}, Oso {theirs:?}"));
     }
     let rust_api: Result<std::collections::HashSet<String>, _> = oso.get_allowed_actions(oso_user, oso_res);
@@ -291,146 +206,34 @@ fn gitclub_sample_world_actions() {
 
 // ---- abac.polar: an action bound by data (`action = doc.special_action`)
 
-mod abac {
-    use polar_runtime::PolarClass;
+#[path = "../support/abac.rs"]
+mod abac;
 
-    #[derive(PolarClass, Clone, Debug)]
-    pub struct User {
-        pub name: String,
-        pub level: i64,
-        pub tags: Vec<String>,
-    }
-
-    #[derive(PolarClass, Clone, Debug)]
-    pub struct Doc {
-        pub title: String,
-        pub owner: String,
-        pub public: bool,
-        pub locked: bool,
-        pub level: i64,
-        pub tags: Vec<String>,
-        pub special_action: String,
-    }
-
-    pub mod authz {
-        use super::*;
-        polar_runtime::polar!(file = "policies/abac.polar");
-    }
-
-    pub mod oso_side {
-        #[derive(oso::PolarClass, Clone, Debug)]
-        pub struct User {
-            #[polar(attribute)]
-            pub name: String,
-            #[polar(attribute)]
-            pub level: i64,
-            #[polar(attribute)]
-            pub tags: Vec<String>,
-        }
-
-        #[derive(oso::PolarClass, Clone, Debug)]
-        pub struct Doc {
-            #[polar(attribute)]
-            pub title: String,
-            #[polar(attribute)]
-            pub owner: String,
-            #[polar(attribute)]
-            pub public: bool,
-            #[polar(attribute)]
-            pub locked: bool,
-            #[polar(attribute)]
-            pub level: i64,
-            #[polar(attribute)]
-            pub tags: Vec<String>,
-            #[polar(attribute)]
-            pub special_action: String,
-        }
-
-        pub fn oso() -> oso::Oso {
-            let mut oso = oso::Oso::new();
-            oso.register_class(<User as oso::PolarClass>::get_polar_class()).unwrap();
-            oso.register_class(<Doc as oso::PolarClass>::get_polar_class()).unwrap();
-            oso.load_str(include_str!("../policies/abac.polar")).unwrap();
-            oso
-        }
-
-        impl From<&super::User> for User {
-            fn from(u: &super::User) -> Self {
-                User { name: u.name.clone(), level: u.level, tags: u.tags.clone() }
-            }
-        }
-
-        impl From<&super::Doc> for Doc {
-            fn from(d: &super::Doc) -> Self {
-                Doc {
-                    title: d.title.clone(),
-                    owner: d.owner.clone(),
-                    public: d.public,
-                    locked: d.locked,
-                    level: d.level,
-                    tags: d.tags.clone(),
-                    special_action: d.special_action.clone(),
-                }
-            }
-        }
-    }
-}
-
-const ABAC_ACTIONS: [&str; 11] =
-    ["view", "edit", "comment", "share", "audit", "archive", "rename", "publish", "fly", "", "View"];
+/// The names of the generated users, documents and owners.
+const NAMES: [&str; 5] = ["ann", "bo", "", "Ann", "zed"];
 
 fn name() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["ann", "bo", "", "Ann", "zed"]).prop_map(str::to_owned)
+    prop::sample::select(NAMES.to_vec()).prop_map(str::to_owned)
 }
 
 fn strings(of: Vec<&'static str>, max: usize) -> impl Strategy<Value = Vec<String>> {
     prop::collection::vec(prop::sample::select(of).prop_map(str::to_owned), 0..=max)
 }
 
-fn abac_user() -> impl Strategy<Value = abac::User> {
-    (name(), 0i64..11, strings(vec!["a", "b", "sharing", ""], 3)).prop_map(|(name, level, tags)| abac::User {
-        name,
-        level,
-        tags,
-    })
-}
-
-fn abac_doc() -> impl Strategy<Value = abac::Doc> {
-    let special = prop::sample::select(ABAC_ACTIONS.to_vec()).prop_map(str::to_owned);
-    (
-        name(),
-        name(),
-        any::<bool>(),
-        any::<bool>(),
-        0i64..11,
-        strings(vec!["a", "b", "sharing", ""], 3),
-        special,
-    )
-        .prop_map(|(title, owner, public, locked, level, tags, special_action)| abac::Doc {
-            title,
-            owner,
-            public,
-            locked,
-            level,
-            tags,
-            special_action,
-        })
-}
-
 #[test]
 fn abac_authorized_actions_agree_with_oso() {
     let oso = abac::oso_side::oso();
     let tally = Tally::default();
-    proptest!(config(300), |(users in prop::collection::vec(abac_user(), 1..3), docs in prop::collection::vec(abac_doc(), 1..3))| {
+    proptest!(config(300), |(users in prop::collection::vec(abac::user(NAMES.to_vec()), 1..3), docs in prop::collection::vec(abac::doc(NAMES.to_vec()), 1..3))| {
         for u in &users {
             for d in &docs {
                 let args = (abac::oso_side::User::from(u), PolarValue::Variable("action".into()), abac::oso_side::Doc::from(d));
                 let theirs = oso_enumerate(&oso, "allow", args, "action");
-                let mine = ours(abac::authz::try_authorized_actions(u, d));
+                let mine = our_set(abac::authz::try_authorized_actions(u, d));
                 tally.add(&theirs);
-                prop_assert!(same(&mine, &theirs), "authorized_actions({:?}, {:?}): ours {:?}, Oso {:?}", u, d, mine, theirs);
+                prop_assert!(same_set(&mine, &theirs), "authorized_actions({:?}, {:?}): ours {:?}, Oso {:?}", u, d, mine, theirs);
                 let set = abac::authz::authorized_actions(u, d);
-                for action in ABAC_ACTIONS {
+                for action in abac::ACTIONS {
                     prop_assert_eq!(set.contains(action), abac::authz::is_allowed(u, action, d), "{:?} {:?} {:?}", u, action, d);
                 }
             }
@@ -621,15 +424,15 @@ fn api_policy_agrees_with_oso() {
             for d in &docs {
                 let od = oso_side::Doc::from(d);
                 let theirs = oso_enumerate(&oso, "allow", (ou.clone(), PolarValue::Variable("action".into()), od.clone()), "action");
-                let mine = ours(authz::try_authorized_actions(u, d));
+                let mine = our_set(authz::try_authorized_actions(u, d));
                 actions.add(&theirs);
-                prop_assert!(same(&mine, &theirs), "authorized_actions({:?}, {:?}): ours {:?}, Oso {:?}", u, d, mine, theirs);
+                prop_assert!(same_set(&mine, &theirs), "authorized_actions({:?}, {:?}): ours {:?}, Oso {:?}", u, d, mine, theirs);
                 for action in API_ACTIONS {
                     let args = (ou.clone(), action, od.clone(), PolarValue::Variable("field".into()));
                     let theirs = oso_enumerate(&oso, "allow_field", args, "field");
-                    let mine = ours(authz::try_authorized_fields(u, action, d));
+                    let mine = our_set(authz::try_authorized_fields(u, action, d));
                     fields.add(&theirs);
-                    prop_assert!(same(&mine, &theirs), "authorized_fields({:?}, {:?}, {:?}): ours {:?}, Oso {:?}", u, action, d, mine, theirs);
+                    prop_assert!(same_set(&mine, &theirs), "authorized_fields({:?}, {:?}, {:?}): ours {:?}, Oso {:?}", u, action, d, mine, theirs);
                     for field in API_FIELDS {
                         let theirs = oso_authorize(oso_holds(&oso, "allow_field", (ou.clone(), action, od.clone(), field)));
                         let mine = our_authorize(authz::authorize_field(u, action, d, field));

@@ -89,6 +89,58 @@ impl World {
     }
 }
 
+/// The methods of `Node` and `Group` on both sides, which read the same world alike: equality
+/// by id, a node's parents and groups, a group's subgroups.
+macro_rules! graph_methods {
+    () => {
+        impl PartialEq for Node {
+            fn eq(&self, other: &Node) -> bool {
+                self.id == other.id
+            }
+        }
+
+        impl PartialEq for Group {
+            fn eq(&self, other: &Group) -> bool {
+                self.id == other.id
+            }
+        }
+
+        impl Node {
+            pub fn new(world: &Arc<World>, id: usize) -> Node {
+                let spec = &world.nodes[id];
+                Node { id: id as u32, owner: spec.owner, editors: spec.editors.clone(), world: world.clone() }
+            }
+            pub fn parents(&self) -> Vec<Node> {
+                self.world.nodes[self.id as usize]
+                    .parents
+                    .iter()
+                    .map(|&p| Node::new(&self.world, p))
+                    .collect()
+            }
+            pub fn groups(&self) -> Vec<Group> {
+                self.world.nodes[self.id as usize]
+                    .groups
+                    .iter()
+                    .map(|&g| Group::new(&self.world, g))
+                    .collect()
+            }
+        }
+
+        impl Group {
+            pub fn new(world: &Arc<World>, id: usize) -> Group {
+                Group { id: id as u32, members: world.groups[id].members.clone(), world: world.clone() }
+            }
+            pub fn subgroups(&self) -> Vec<Group> {
+                self.world.groups[self.id as usize]
+                    .subgroups
+                    .iter()
+                    .map(|&g| Group::new(&self.world, g))
+                    .collect()
+            }
+        }
+    };
+}
+
 mod compiled {
     use std::sync::Arc;
 
@@ -119,43 +171,7 @@ mod compiled {
         pub world: Arc<World>,
     }
 
-    impl PartialEq for Node {
-        fn eq(&self, other: &Node) -> bool {
-            self.id == other.id
-        }
-    }
-
-    impl PartialEq for Group {
-        fn eq(&self, other: &Group) -> bool {
-            self.id == other.id
-        }
-    }
-
-    impl Node {
-        pub fn new(world: &Arc<World>, id: usize) -> Node {
-            let spec = &world.nodes[id];
-            Node { id: id as u32, owner: spec.owner, editors: spec.editors.clone(), world: world.clone() }
-        }
-        pub fn parents(&self) -> Vec<Node> {
-            self.world.nodes[self.id as usize].parents.iter().map(|&p| Node::new(&self.world, p)).collect()
-        }
-        pub fn groups(&self) -> Vec<Group> {
-            self.world.nodes[self.id as usize].groups.iter().map(|&g| Group::new(&self.world, g)).collect()
-        }
-    }
-
-    impl Group {
-        pub fn new(world: &Arc<World>, id: usize) -> Group {
-            Group { id: id as u32, members: world.groups[id].members.clone(), world: world.clone() }
-        }
-        pub fn subgroups(&self) -> Vec<Group> {
-            self.world.groups[self.id as usize]
-                .subgroups
-                .iter()
-                .map(|&g| Group::new(&self.world, g))
-                .collect()
-        }
-    }
+    graph_methods!();
 
     pub mod authz {
         use super::*;
@@ -198,43 +214,7 @@ mod oso_side {
         pub world: Arc<World>,
     }
 
-    impl PartialEq for Node {
-        fn eq(&self, other: &Node) -> bool {
-            self.id == other.id
-        }
-    }
-
-    impl PartialEq for Group {
-        fn eq(&self, other: &Group) -> bool {
-            self.id == other.id
-        }
-    }
-
-    impl Node {
-        pub fn new(world: &Arc<World>, id: usize) -> Node {
-            let spec = &world.nodes[id];
-            Node { id: id as u32, owner: spec.owner, editors: spec.editors.clone(), world: world.clone() }
-        }
-        fn parents(&self) -> Vec<Node> {
-            self.world.nodes[self.id as usize].parents.iter().map(|&p| Node::new(&self.world, p)).collect()
-        }
-        fn groups(&self) -> Vec<Group> {
-            self.world.nodes[self.id as usize].groups.iter().map(|&g| Group::new(&self.world, g)).collect()
-        }
-    }
-
-    impl Group {
-        pub fn new(world: &Arc<World>, id: usize) -> Group {
-            Group { id: id as u32, members: world.groups[id].members.clone(), world: world.clone() }
-        }
-        fn subgroups(&self) -> Vec<Group> {
-            self.world.groups[self.id as usize]
-                .subgroups
-                .iter()
-                .map(|&g| Group::new(&self.world, g))
-                .collect()
-        }
-    }
+    graph_methods!();
 
     pub fn oso() -> oso::Oso {
         let mut oso = oso::Oso::new();

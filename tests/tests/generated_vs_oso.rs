@@ -14,9 +14,10 @@ mod policy_gen;
 #[path = "../gen/world.rs"]
 mod world;
 
+mod drt_support;
+
 use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Once;
 
 use policy_gen::{ACTIONS, Rng, policy_seed};
 use world::{Enumerated, Ref, World};
@@ -178,22 +179,9 @@ struct Stats {
     error_examples: Vec<String>,
 }
 
-/// Oso's `mod` overflow panics are expected (see `compare`): keep them out of the output.
-fn silence_oso_mod_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !info.location().is_some_and(|l| l.file().ends_with("numerics.rs")) {
-                default(info);
-            }
-        }));
-    });
-}
-
 #[test]
 fn generated_policies_agree_with_oso() {
-    silence_oso_mod_panics();
+    drt_support::silence_oso_mod_panics();
     let seed = generated::SEED;
     let worlds = worlds();
     let mut stats = Stats::default();

@@ -27,7 +27,7 @@ use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 
 use gitclub::hand;
-use gitclub::models::{Issue, Org, OrgRole, Repo, RepoRole, User};
+use gitclub::models::{Issue, Org, Repo, User};
 use proptest::prelude::*;
 use proptest::sample::Index;
 use proptest::test_runner::TestCaseError;
@@ -57,6 +57,11 @@ const ACTIONS: [&str; 15] = [
 /// The Oso side: separate types, registered under the policy's class names.
 #[path = "../support/gitclub_oso.rs"]
 mod oso_side;
+
+mod drt_support;
+
+#[path = "../support/gitclub_world.rs"]
+mod gitclub_world;
 
 thread_local! {
     static OSO: oso::Oso = oso_side::oso(POLICY);
@@ -459,45 +464,8 @@ fn world() -> impl Strategy<Value = World> {
     // (repository, creator, stale copy of the creator)
     let issues = prop::collection::vec((any::<Index>(), any::<Index>(), prop::bool::weighted(0.15)), 0..=6);
     (orgs, repos, users, issues).prop_map(|(n_orgs, repos, users, issues)| {
-        let orgs: Vec<Org> = (1..=n_orgs as u64).map(|id| Org { id, name: format!("org{id}") }).collect();
-        let repos: Vec<Repo> = repos
-            .into_iter()
-            .zip(1u64..)
-            .map(|((org, public), id)| Repo {
-                id,
-                name: format!("repo{id}"),
-                org: org.get(&orgs).clone(),
-                public,
-            })
-            .collect();
-        let users: Vec<User> = users
-            .into_iter()
-            .zip(NAMES)
-            .map(|((org_roles, repo_roles), name)| User {
-                name: name.into(),
-                org_roles: org_roles
-                    .into_iter()
-                    .map(|(name, org_id)| OrgRole { name: name.into(), org_id })
-                    .collect(),
-                repo_roles: repo_roles
-                    .into_iter()
-                    .map(|(name, repo_id)| RepoRole { name: name.into(), repo_id })
-                    .collect(),
-            })
-            .collect();
-        let issues = issues
-            .into_iter()
-            .zip(1u64..)
-            .map(|((repo, creator, stale), id)| {
-                let mut creator = creator.get(&users).clone();
-                if stale {
-                    // The user as they were when they opened the issue: other roles, so not
-                    // equal to the user any more.
-                    creator.repo_roles.push(RepoRole { name: "reader".into(), repo_id: 99 });
-                }
-                Issue { id, title: format!("issue{id}"), repo: repo.get(&repos).clone(), creator }
-            })
-            .collect();
+        let (users, orgs, repos, issues) =
+            gitclub_world::entities(n_orgs as u64, repos, users, issues, |k| NAMES[k].into());
         World { users, orgs, repos, issues }
     })
 }
@@ -516,13 +484,6 @@ fn report(what: &str, counts: &Counts, start: Instant) {
     assert_eq!(oso_errors, 0, "Oso raised errors (counted as denials); see above");
 }
 
-fn cases() -> u32 {
-    match std::env::var("POLAR_DRT_CASES") {
-        Ok(n) => n.parse().expect("POLAR_DRT_CASES is a number"),
-        Err(_) => 48,
-    }
-}
-
 #[test]
 fn random_worlds_agree_with_oso() {
     let counts = Counts::default();
@@ -530,7 +491,7 @@ fn random_worlds_agree_with_oso() {
     // No shrinking of worlds: `compare_world` reduces the failing query itself, which is
     // smaller and much faster than shrinking worlds through Oso.
     let config = ProptestConfig {
-        cases: cases(),
+        cases: drt_support::cases(48),
         failure_persistence: None,
         max_shrink_iters: 0,
         ..ProptestConfig::default()
@@ -540,7 +501,11 @@ fn random_worlds_agree_with_oso() {
     if let Err(e) = result {
         panic!("{e}");
     }
-    report(&format!("{} random worlds, hand-written and compiled vs Oso", cases()), &counts, start);
+    report(
+        &format!("{} random worlds, hand-written and compiled vs Oso", drt_support::cases(48)),
+        &counts,
+        start,
+    );
 }
 
 /// Every query on the sample world of `cargo run -p gitclub`.

@@ -345,17 +345,8 @@ fn parse_checked(text: &str) -> Result<(), TestCaseError> {
     Ok(())
 }
 
-fn config(default_cases: u32) -> ProptestConfig {
-    // No failure files: proptest prints the minimal failing input.
-    ProptestConfig {
-        cases: parse_support::cases(default_cases),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
 proptest! {
-    #![proptest_config(config(1024))]
+    #![proptest_config(parse_support::config(1024))]
 
     /// Arbitrary bytes (made text as a file reader would: invalid UTF-8 replaced).
     #[test]

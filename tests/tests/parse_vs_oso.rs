@@ -511,18 +511,9 @@ fn hand_written_cases_agree_with_oso_one_token_per_line() {
     finish("one-token-per-line hand-written cases", total, failures);
 }
 
-fn config(default_cases: u32) -> ProptestConfig {
-    // No failure files: proptest prints the minimal failing input, which then belongs in
-    // `CASES` above.
-    ProptestConfig {
-        cases: parse_support::cases(default_cases),
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
-}
-
+// The minimal failing input proptest prints belongs in `CASES` above.
 proptest! {
-    #![proptest_config(config(512))]
+    #![proptest_config(parse_support::config(512))]
 
     /// Checks the generator: everything it makes is valid Polar for Oso. Then both parsers
     /// must accept it.
@@ -539,7 +530,7 @@ proptest! {
 
 // Mutated and random inputs are cheap (about 0.1 ms a case unoptimized), so run more.
 proptest! {
-    #![proptest_config(config(2048))]
+    #![proptest_config(parse_support::config(2048))]
 
     /// Nearly valid policies: one to three token or character edits of a generated one.
     #[test]

@@ -375,10 +375,6 @@ fn value() -> impl Strategy<Value = Value> {
     ]
 }
 
-fn cases() -> u32 {
-    std::env::var("POLAR_DRT_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(300)
-}
-
 /// Counts per outcome (allowed, denied, errors), in all and per action.
 #[derive(Default)]
 struct Tally {
@@ -430,7 +426,7 @@ fn allow_agrees_with_oso() {
     ];
     let osos: Vec<oso::Oso> = policies.iter().map(|(_, p, _)| oso_side::oso(p)).collect();
     let tallies: Vec<Tally> = policies.iter().map(|_| Tally::default()).collect();
-    let config = ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() };
+    let config = drt_support::config(300);
     proptest!(config, |(users in prop::collection::vec(user(), 1..3), docs in prop::collection::vec(doc(), 1..3))| {
         for ((name, _, ours), (oso, tally)) in policies.iter().zip(osos.iter().zip(&tallies)) {
             for u in &users {
@@ -466,8 +462,7 @@ fn kind_agrees_with_oso() {
     let oso = oso_side::oso(SPECIALIZERS);
     let tally = Tally::default();
 
-    let config =
-        ProptestConfig { cases: cases() * 4, failure_persistence: None, ..ProptestConfig::default() };
+    let config = ProptestConfig { cases: drt_support::cases(300) * 4, ..drt_support::config(300) };
     proptest!(config, |(values in prop::collection::vec(value(), 1..4))| {
         for v in &values {
             for label in LABELS {

@@ -6,6 +6,8 @@
 
 use proptest::prelude::*;
 
+mod drt_support;
+
 const POLICY: &str = include_str!("../policies/recursion.polar");
 const ACTIONS: [&str; 6] = ["read", "tag", "audit", "list", "share", "fly"];
 
@@ -128,16 +130,12 @@ fn folders() -> impl Strategy<Value = Vec<compiled::Folder>> {
     })
 }
 
-fn cases() -> u32 {
-    std::env::var("POLAR_DRT_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(300)
-}
-
 #[test]
 fn compiled_recursive_policy_agrees_with_oso() {
     let oso = oso_side::oso();
     let compared = std::cell::Cell::new(0usize);
     let allowed = std::cell::Cell::new(0usize);
-    let config = ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() };
+    let config = drt_support::config(300);
     proptest!(config, |(users in prop::collection::vec(user(), 1..3), folders in folders())| {
         for u in &users {
             for f in &folders {

@@ -12,7 +12,6 @@
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Once;
 
 use polar_runtime::{ArithOp, RuntimeError};
 
@@ -249,23 +248,6 @@ fn doc() -> impl Strategy<Value = compiled::Doc> {
         })
 }
 
-fn cases() -> u32 {
-    std::env::var("POLAR_DRT_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(300)
-}
-
-/// Oso's `mod` overflow panics are expected (see `agree`): keep them out of the output.
-fn silence_oso_mod_panics() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        let default = std::panic::take_hook();
-        std::panic::set_hook(Box::new(move |info| {
-            if !info.location().is_some_and(|l| l.file().ends_with("numerics.rs")) {
-                default(info);
-            }
-        }));
-    });
-}
-
 type Compiled = fn(&compiled::User, &str, &compiled::Doc) -> Result<bool, RuntimeError>;
 
 /// Compares the compiled policy with Oso on generated worlds, for every action of the policy
@@ -282,8 +264,8 @@ fn agree(name: &str, policy: &str, alloc_free: bool, ours: Compiled) -> usize {
     let oso = oso_side::oso(policy);
     let (compared, allowed, errors) = (Cell::new(0usize), Cell::new(0usize), Cell::new(0usize));
     let oso_panics = Cell::new(0usize);
-    silence_oso_mod_panics();
-    let config = ProptestConfig { cases: cases(), failure_persistence: None, ..ProptestConfig::default() };
+    drt_support::silence_oso_mod_panics();
+    let config = drt_support::config(300);
     proptest!(config, |(users in prop::collection::vec(user(), 1..3), docs in prop::collection::vec(doc(), 1..3))| {
         for u in &users {
             for d in &docs {
@@ -400,7 +382,7 @@ type Enumerate = fn(&compiled::User, &compiled::Doc) -> Result<polar_runtime::Al
 /// unbound (an Oso panic on a `mod` overflow counts as its error).
 #[test]
 fn authorized_actions_agree_with_oso() {
-    silence_oso_mod_panics();
+    drt_support::silence_oso_mod_panics();
     let policies: [(&'static str, &str, Enumerate); 4] = [
         (
             "arith authorized_actions",

@@ -5,10 +5,13 @@
 
 use std::cell::Cell;
 
-use gitclub::models::{Issue, Org, OrgRole, Repo, RepoRole, User};
+use gitclub::models::{Issue, Org, Repo, User};
 use polar_runtime::Polar;
 use proptest::prelude::*;
 use proptest::sample::Index;
+
+#[path = "../../../tests/support/gitclub_world.rs"]
+mod gitclub_world;
 
 /// Every permission of the policy, its role names, and actions it does not know.
 const ACTIONS: [&str; 18] = [
@@ -192,40 +195,8 @@ fn world() -> impl Strategy<Value = World> {
     let repos = prop::collection::vec((any::<Index>(), any::<bool>()), 1..=5);
     let issues = prop::collection::vec((any::<Index>(), any::<Index>(), prop::bool::weighted(0.2)), 0..=5);
     (1..=3u64, repos, users, issues).prop_map(|(n_orgs, repos, users, issues)| {
-        let orgs: Vec<Org> = (1..=n_orgs).map(|id| Org { id, name: format!("org{id}") }).collect();
-        let repos: Vec<Repo> = (1u64..)
-            .zip(repos)
-            .map(|(id, (org, public))| Repo {
-                id,
-                name: format!("repo{id}"),
-                org: org.get(&orgs).clone(),
-                public,
-            })
-            .collect();
-        let users: Vec<User> = (1..)
-            .zip(users)
-            .map(|(i, (org_roles, repo_roles))| User {
-                name: format!("user{i}"),
-                org_roles: org_roles
-                    .into_iter()
-                    .map(|(n, org_id)| OrgRole { name: n.into(), org_id })
-                    .collect(),
-                repo_roles: repo_roles
-                    .into_iter()
-                    .map(|(n, repo_id)| RepoRole { name: n.into(), repo_id })
-                    .collect(),
-            })
-            .collect();
-        let issues = (1u64..)
-            .zip(issues)
-            .map(|(id, (repo, creator, stale))| {
-                let mut creator = creator.get(&users).clone();
-                if stale {
-                    creator.repo_roles.push(RepoRole { name: "reader".into(), repo_id: 99 });
-                }
-                Issue { id, title: format!("issue{id}"), repo: repo.get(&repos).clone(), creator }
-            })
-            .collect();
+        let name = |k: usize| format!("user{}", k + 1);
+        let (users, orgs, repos, issues) = gitclub_world::entities(n_orgs, repos, users, issues, name);
         World { users, orgs, repos, issues }
     })
 }

@@ -232,6 +232,12 @@ pub fn cases(default: u32) -> u32 {
     std::env::var("PROPTEST_CASES").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
 
+/// A proptest configuration of `cases(default)` cases, without failure files: proptest
+/// prints the minimal failing input (a hand-written case to add).
+pub fn config(default: u32) -> proptest::test_runner::Config {
+    proptest::test_runner::Config { cases: cases(default), failure_persistence: None, ..Default::default() }
+}
+
 /// A small deterministic generator (SplitMix64) for tests that mutate fixed inputs
 /// without proptest; a fixed seed keeps failures reproducible.
 pub struct SplitMix(pub u64);
