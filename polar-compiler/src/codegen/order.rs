@@ -29,7 +29,7 @@
 //! refuses the rule.
 
 use std::cmp::Reverse;
-use std::collections::BinaryHeap;
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 
 use super::Unions;
 use super::{BUILTIN_CLASSES, literal, literals_unify};
@@ -70,17 +70,59 @@ pub(super) fn clause_order(
     // Only pairs that can apply together matter: clauses are bucketed by what they require at
     // one bound position (a class, a string literal), which no clause of another bucket can
     // also accept, so that large rules (one clause per resource class) stay linear.
-    let agrees = |i: usize, j: usize| {
-        if !compatible(i, j) {
-            return true;
+    // The comparison and the ranks depend on the specializers only, so clauses with equal
+    // specializers (Oso's term equality: `canonical`) form one group, and a pair of groups is
+    // compared once: only a pair of groups that disagrees needs its clauses' compatibility
+    // (thousands of `allow` clauses with one literal action each are one group when the
+    // action is unbound, as in `authorized_actions`).
+    let canon: Vec<Vec<Option<String>>> =
+        params.iter().map(|ps| ps.iter().map(|p| p.specializer.as_ref().map(canonical)).collect()).collect();
+    let mut group_ids: HashMap<(&[Option<String>], &[(u8, usize)]), usize> = HashMap::new();
+    let mut reps: Vec<usize> = Vec::new();
+    let group: Vec<usize> = (0..n)
+        .map(|i| {
+            *group_ids.entry((canon[i].as_slice(), ranks[i].as_slice())).or_insert_with(|| {
+                reps.push(i);
+                reps.len() - 1
+            })
+        })
+        .collect();
+    let mut consistent_cache: HashMap<(usize, usize), bool> = HashMap::new();
+    let mut consistent = |a: usize, b: usize| {
+        let (i, j) = (reps[a.min(b)], reps[a.max(b)]);
+        *consistent_cache.entry((a.min(b), a.max(b))).or_insert_with(|| {
+            let (ij, ji) = (
+                outcome(params[i], params[j], &canon[i], &canon[j], bound),
+                outcome(params[j], params[i], &canon[j], &canon[i], bound),
+            );
+            (ij == Outcome::More) == (ranks[i] > ranks[j]) && (ji == Outcome::More) == (ranks[j] > ranks[i])
+        })
+    };
+    // Whether every clause of `left` agrees with every clause of `right` (other than itself).
+    let mut agree = |left: &[usize], right: &[usize]| {
+        let by_group = |members: &[usize]| {
+            let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+            for &i in members {
+                groups.entry(group[i]).or_default().push(i);
+            }
+            groups
+        };
+        let (left, right) = (by_group(left), by_group(right));
+        for (&a, left) in &left {
+            for (&b, right) in &right {
+                if a == b || consistent(a, b) {
+                    continue;
+                }
+                if left.iter().any(|&i| right.iter().any(|&j| i != j && compatible(i, j))) {
+                    return false;
+                }
+            }
         }
-        let (ij, ji) = (outcome(params[i], params[j], bound), outcome(params[j], params[i], bound));
-        (ij == Outcome::More) == (ranks[i] > ranks[j]) && (ji == Outcome::More) == (ranks[j] > ranks[i])
+        true
     };
     let (buckets, open) = partition(&params, &kinds, bound);
-    let by_rank =
-        buckets.iter().all(|b| b.iter().enumerate().all(|(x, &i)| b[x + 1..].iter().all(|&j| agrees(i, j))))
-            && open.iter().all(|&o| (0..n).filter(|&j| j != o).all(|j| agrees(o.min(j), o.max(j))));
+    let all: Vec<usize> = (0..n).collect();
+    let by_rank = buckets.iter().all(|b| agree(b, b)) && (open.is_empty() || agree(&open, &all));
     if by_rank {
         let mut order: Vec<usize> = (0..n).collect();
         order.sort_by(|&a, &b| ranks[b].cmp(&ranks[a]));
@@ -98,7 +140,7 @@ pub(super) fn clause_order(
         for j in 0..n {
             if i != j && compatible(i, j) {
                 compat[i][j] = true;
-                more[i][j] = outcome(params[i], params[j], bound) == Outcome::More;
+                more[i][j] = outcome(params[i], params[j], &canon[i], &canon[j], bound) == Outcome::More;
             }
         }
     }
@@ -161,14 +203,22 @@ pub(super) fn clause_order(
 }
 
 /// Oso's `is_more_specific(left, right, args)`.
-fn outcome(left: &[Param], right: &[Param], bound: &[bool]) -> Outcome {
-    for ((l, r), &bound) in left.iter().zip(right).zip(bound) {
+fn outcome(
+    left: &[Param],
+    right: &[Param],
+    left_canon: &[Option<String>],
+    right_canon: &[Option<String>],
+    bound: &[bool],
+) -> Outcome {
+    for (((l, r), (lc, rc)), &bound) in
+        left.iter().zip(right).zip(left_canon.iter().zip(right_canon)).zip(bound)
+    {
         match (&l.specializer, &r.specializer) {
             (Some(l), Some(r)) if is_union_spec(l) && is_union_spec(r) => {}
             (Some(l), Some(_)) if is_union_spec(l) => return Outcome::NotMore,
             (Some(_), Some(r)) if is_union_spec(r) => return Outcome::More,
             (Some(l), Some(r)) => {
-                if canonical(l) != canonical(r) {
+                if lc != rc {
                     return if is_subspecializer(l, r, bound) { Outcome::More } else { Outcome::NotMore };
                 }
             }
