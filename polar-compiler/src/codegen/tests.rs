@@ -66,11 +66,8 @@ fn unsupported_constructs_are_refused_at_their_location() {
             "binding a variable to a dictionary literal",
             "app.polar:1:25",
         ),
-        (
-            "allow(u: User, _, _) if x in {a: 1} and x = u;",
-            "`in` over a dictionary literal",
-            "app.polar:1:30",
-        ),
+        // `x` would be bound to the list `["a", 1]`, of two types.
+        ("allow(u: User, _, _) if x in {a: 1} and x = u;", "list literal used as a value", "app.polar:1:31"),
         (
             "allow(u: User, _, _) if x = [1, \"a\"] and x = u.xs;",
             "list literal used as a value",
@@ -99,6 +96,10 @@ fn values_and_goals_compile() {
         "allow(u: User, _, _) if c in u.name and c in \"abc\" and u.name < \"m\";",
         "allow(u: User, _, _) if not u.age + 1 = 2 and u.nums = [] and [] = [];",
         "allow(u, _, _) if u + 1 > 2;",
+        "allow(u: User, _, d: Doc) if [k, v] in d.map and k = u.name and v > 1;",
+        "allow(u: User, _, d: Doc) if forall([_k, v] in d.map, v > u.age) and not [\"x\", _] in d.map;",
+        "allow(u: User, _, _) if [k, v] in {b: 2, a: u.age} and k = u.name and v = 2;",
+        "allow(u: User, _, _) if x in {a: \"b\"} and [\"a\", y] = x and y = u.name;",
     ] {
         compile(policy).unwrap_or_else(|e| panic!("{policy}: {e}"));
     }
