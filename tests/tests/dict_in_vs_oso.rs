@@ -21,7 +21,11 @@ mod drt_support;
 use std::collections::{BTreeMap, HashMap};
 
 use drt_support::{Tally, config};
+use polar_tests::alloc_count::allocations_during;
 use proptest::prelude::*;
+
+#[global_allocator]
+static GLOBAL: polar_tests::alloc_count::Counting = polar_tests::alloc_count::Counting;
 
 const POLICY: &str = include_str!("../policies/dict_in.polar");
 const ACTIONS: [&str; 29] = [
@@ -306,4 +310,52 @@ fn key_value_pairs_of_maps_agree_with_oso() {
     });
     tally.report();
     assert!(tally.several() > 0 && tally.errors() > 0);
+}
+
+/// Maps larger than the batch that `Pairs::pairs_in_key_order` sorts per pass over a
+/// `HashMap` (16 entries), with users named after their keys: the first key in key order
+/// (`cut`), the first erroring entry (`overflow`, `i64::MAX` values among small ones), and
+/// the other rules on many entries. Also checks that the compiled checks allocate nothing.
+#[test]
+fn large_maps_are_walked_in_oso_key_order() {
+    let oso = oso_side::oso();
+    let tally = Tally::new("dict_in (large maps)");
+    let key = || (0u32..300).prop_map(|i| format!("k{i}"));
+    let value = || prop_oneof![12 => -1i64..=3, 1 => Just(i64::MAX)];
+    let large_bag = (
+        prop::collection::hash_map(key(), num(), 17..=70),
+        prop::collection::hash_map(key(), value(), 17..=70),
+        prop::collection::btree_map(key(), prop_oneof![key(), name()], 17..=40),
+        bag(),
+    )
+        .prop_map(|(scores, big, labels, small)| Bag { scores, big, labels, ..small });
+    let world = large_bag.prop_flat_map(|bag| {
+        // Users named after keys of the maps, the smallest one included.
+        let mut keys: Vec<String> = bag.scores.keys().chain(bag.big.keys()).cloned().collect();
+        keys.sort();
+        let first = keys[0].clone();
+        let user = (prop::sample::select(keys), num(), prop::collection::vec(key(), 0..=3))
+            .prop_map(|(name, level, tags)| User { name, level, tags });
+        (Just(first), prop::collection::vec(user, 1..=3), Just(bag)).prop_map(|(first, mut users, bag)| {
+            users[0].name = first;
+            World { users, bags: vec![bag] }
+        })
+    });
+    let checks = std::cell::Cell::new(0usize);
+    proptest!(config(60), |(world in world)| {
+        tally.world();
+        let w = &world;
+        compare_pairs!(compiled::authz, oso, tally, w, ACTIONS, w.users => oso_side::User, w.bags => oso_side::Bag);
+        for u in &w.users {
+            for b in &w.bags {
+                for action in ACTIONS {
+                    let (_, n) = allocations_during(|| compiled::authz::try_is_allowed(u, action, b));
+                    prop_assert_eq!(n, 0, "is_allowed({:?}) allocated", action);
+                    checks.set(checks.get() + 1);
+                }
+            }
+        }
+    });
+    tally.report();
+    assert!(checks.get() > 0);
 }
