@@ -9,6 +9,7 @@
 //! | `Option<T>` | `&T`: none or one | an `Option` instance, iterable |
 //! | `str`, `String` | `&str`: each character as a one-character slice of the string (no allocation) | `chars()` as strings; `"" in ""` is false |
 //! | `HashMap<K, V>`, `BTreeMap<K, V>` with string keys (`K: Borrow<str>`) | not `Members`: [`Pairs`] yields `(&str, &V)`, the `[key, value]` pairs, for `[k, v] in map` only | a `Dictionary`: `[key, value]` lists, in key order |
+//! | any of the above whose elements are lists (`Vec<Vec<T>>`, `Vec<[T; 2]>`, ...) | for `[k, v] in y`, [`Pairs`] yields `(&T, &T)` for each two-element list, in order | a `List` of lists; `[k, v]` unifies only with two-element ones |
 //!
 //! Oso converts only maps with `String` or `&str` keys (Polar dictionary keys are symbols);
 //! other key types implement nothing here, so `in` over them is a compile error.
