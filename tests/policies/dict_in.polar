@@ -30,8 +30,11 @@ allow(u: User, "not_forall", b: Bag) if not forall([k, _] in b.labels, k in u.ta
 allow(u: User, "pairs", b: Bag) if [a, c] in b.pairs and a = u.name and c in u.tags;
 allow(u: User, "forall_pairs", b: Bag) if forall([a, _] in b.pairs, a != u.name);
 allow(_: User, "forall_fpairs", b: Bag) if forall([x, y] in b.fpairs, x < y);
-# A nested pattern on list values.
+# A list literal of another length over a field inside `forall` (compared like Oso too).
+allow(_: User, "forall_single", b: Bag) if forall([x] in b.fpairs, x > 0);
+# Nested patterns on list and dictionary values.
 allow(u: User, "nested", b: Bag) if [k, [x, y]] in b.nested and x < y and k = u.name;
+allow(u: User, "grade", b: Bag) if [k, {level: l}] in b.grades and l > u.level and k in u.tags;
 # Errors depend on the order: Oso answers with the first entry in key order.
 allow(u: User, "overflow", b: Bag) if [_, v] in b.big and v + 1 > u.level;
 allow(u: User, "not_overflow", b: Bag) if not ([_, v] in b.big and v + u.level > 5);

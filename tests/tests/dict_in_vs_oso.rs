@@ -28,7 +28,7 @@ use proptest::prelude::*;
 static GLOBAL: polar_tests::alloc_count::Counting = polar_tests::alloc_count::Counting;
 
 const POLICY: &str = include_str!("../policies/dict_in.polar");
-const ACTIONS: [&str; 29] = [
+const ACTIONS: [&str; 31] = [
     "score",
     "named",
     "level",
@@ -45,7 +45,9 @@ const ACTIONS: [&str; 29] = [
     "pairs",
     "forall_pairs",
     "forall_fpairs",
+    "forall_single",
     "nested",
+    "grade",
     "overflow",
     "not_overflow",
     "cut",
@@ -94,6 +96,7 @@ mod compiled {
         pub pairs: Vec<Vec<String>>,
         pub fpairs: Vec<Vec<f64>>,
         pub nested: HashMap<String, Vec<i64>>,
+        pub grades: BTreeMap<String, HashMap<String, i64>>,
         pub big: HashMap<String, i64>,
         pub links: HashMap<String, String>,
         pub roles: Vec<String>,
@@ -111,7 +114,7 @@ to_rust_struct!(
     User { name, level, tags }
     Team { name, size }
     Member { age }
-    Bag { scores, labels, teams, lead, floats, members, pairs, fpairs, nested, big, links, roles }
+    Bag { scores, labels, teams, lead, floats, members, pairs, fpairs, nested, grades, big, links, roles }
     World { users, bags }
 );
 
@@ -164,6 +167,8 @@ mod oso_side {
         #[polar(attribute)]
         pub nested: HashMap<String, Vec<i64>>,
         #[polar(attribute)]
+        pub grades: BTreeMap<String, HashMap<String, i64>>,
+        #[polar(attribute)]
         pub big: HashMap<String, i64>,
         #[polar(attribute)]
         pub links: HashMap<String, String>,
@@ -203,6 +208,7 @@ mod oso_side {
                 pairs: b.pairs.clone(),
                 fpairs: b.fpairs.clone(),
                 nested: b.nested.clone(),
+                grades: b.grades.clone(),
                 big: b.big.clone(),
                 links: b.links.clone(),
                 roles: b.roles.clone(),
@@ -267,6 +273,11 @@ fn bag() -> impl Strategy<Value = Bag> {
         prop::collection::vec(prop::collection::vec(name(), 0..=3), 0..=3),
         prop::collection::vec(prop::collection::vec(float(), 0..=3), 0..=3),
         prop::collection::hash_map(pick(&["ann", "bo", "a"]), prop::collection::vec(num(), 0..=3), 0..=2),
+        prop::collection::btree_map(
+            pick(&["ann", "owner", "z"]),
+            prop::collection::hash_map(pick(&["level", "rank"]), num(), 0..=2),
+            0..=2,
+        ),
         prop::collection::hash_map(
             pick(&["a", "b", "c", "d"]),
             // Rarely `i64::MAX`: its overflow makes the whole enumeration an error.
@@ -277,7 +288,7 @@ fn bag() -> impl Strategy<Value = Bag> {
         prop::collection::vec(pick(&["owner", "admin", "x"]), 0..=2),
     );
     (maps, lists).prop_map(
-        |((scores, labels, teams, lead, floats, members), (pairs, fpairs, nested, big, links, roles))| Bag {
+        |((scores, labels, teams, lead, floats, members), (pairs, fpairs, nested, grades, big, links, roles))| Bag {
             scores,
             labels,
             teams,
@@ -287,6 +298,7 @@ fn bag() -> impl Strategy<Value = Bag> {
             pairs,
             fpairs,
             nested,
+            grades,
             big,
             links,
             roles,
@@ -358,4 +370,57 @@ fn large_maps_are_walked_in_oso_key_order() {
     });
     tally.report();
     assert!(checks.get() > 0);
+}
+
+fn empty_bag() -> Bag {
+    Bag {
+        scores: HashMap::new(),
+        labels: BTreeMap::new(),
+        teams: HashMap::new(),
+        lead: Team { name: "t".into(), size: 0 },
+        floats: BTreeMap::new(),
+        members: BTreeMap::new(),
+        pairs: vec![],
+        fpairs: vec![],
+        nested: HashMap::new(),
+        grades: BTreeMap::new(),
+        big: HashMap::new(),
+        links: HashMap::new(),
+        roles: vec![],
+    }
+}
+
+/// Pinned answers of Oso 0.27.3, on which the compiled policy must agree: `forall` over a
+/// field skips the entries and elements that do not unify with themselves (NaN), over a bound
+/// map it does not; the first entry in key order decides between an error and `true`; `cut`
+/// keeps the first key.
+#[test]
+fn oso_key_order_and_forall_quirks() {
+    let oso = oso_side::oso();
+    let user = User { name: "a".into(), level: 1, tags: vec![] };
+    let nan = |bag: &mut Bag| {
+        bag.floats = BTreeMap::from([("a".into(), f64::NAN), ("b".into(), 1.0)]);
+        bag.fpairs = vec![vec![f64::NAN], vec![f64::NAN, 1.0], vec![0.5, 2.0]];
+    };
+    let mut keys = empty_bag();
+    // "a" errors (overflow) and comes first in key order; "b" would succeed.
+    keys.big = (0..40).map(|i| (format!("b{i}"), 1)).chain([("a".to_owned(), i64::MAX)]).collect();
+    keys.scores = (0..40).map(|i| (format!("k{i:02}"), i)).chain([("a".to_owned(), 7)]).collect();
+    let mut nans = empty_bag();
+    nan(&mut nans);
+    let cases: [(&str, &Bag, Result<bool, ()>); 7] = [
+        ("forall_nan", &nans, Ok(true)),
+        ("forall_bound", &nans, Ok(false)),
+        ("forall_single", &nans, Ok(true)),
+        ("forall_fpairs", &nans, Ok(true)),
+        ("overflow", &keys, Err(())),
+        ("not_overflow", &keys, Err(())),
+        ("cut", &keys, Ok(true)),
+    ];
+    for (action, bag, expected) in cases {
+        let theirs = oso.is_allowed(oso_side::User::from(&user), action, oso_side::Bag::from(bag)).map_err(|_| ());
+        let ours = compiled::authz::try_is_allowed(&user, action, bag).map_err(|_| ());
+        assert_eq!(theirs, expected, "Oso on {action}");
+        assert_eq!(ours, expected, "compiled on {action}");
+    }
 }
