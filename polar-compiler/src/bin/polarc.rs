@@ -68,12 +68,12 @@ fn main() -> ExitCode {
             let mut checked = check(&sources, stop);
             // A policy the code generator refuses (G0001 and the other G errors) is not valid
             // either: `check` says what a build would say, short of rustc's own type checks.
-            if !syntax_only && !checked.has_errors() {
-                if let (Some(program), Some(graph)) = (&checked.program, &checked.graph) {
-                    if let Err(errors) = generate_with_sources(program, graph, Some(&sources)) {
-                        checked.diagnostics.extend(errors);
-                    }
-                }
+            if !syntax_only
+                && !checked.has_errors()
+                && let (Some(program), Some(graph)) = (&checked.program, &checked.graph)
+                && let Err(errors) = generate_with_sources(program, graph, Some(&sources))
+            {
+                checked.diagnostics.extend(errors);
             }
             eprint!("{}", render(&checked.diagnostics, &sources));
             let count = |s| checked.diagnostics.iter().filter(|d| d.severity == s).count();
