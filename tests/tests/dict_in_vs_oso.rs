@@ -263,7 +263,11 @@ fn links() -> impl Strategy<Value = HashMap<String, String>> {
 fn bag() -> impl Strategy<Value = Bag> {
     let maps = (
         prop::collection::hash_map(pick(&["ann", "bo", "x"]), num(), 0..=3),
-        prop::collection::btree_map(pick(&["owner", "read", "ann", "x"]), prop_oneof![name(), pick(&["owner"])], 0..=3),
+        prop::collection::btree_map(
+            pick(&["owner", "read", "ann", "x"]),
+            prop_oneof![name(), pick(&["owner"])],
+            0..=3,
+        ),
         prop::collection::hash_map(pick(&["ann", "bo"]), team(), 0..=2),
         team(),
         prop::collection::btree_map(pick(&["a", "b", "c"]), float(), 0..=3),
@@ -288,7 +292,10 @@ fn bag() -> impl Strategy<Value = Bag> {
         prop::collection::vec(pick(&["owner", "admin", "x"]), 0..=2),
     );
     (maps, lists).prop_map(
-        |((scores, labels, teams, lead, floats, members), (pairs, fpairs, nested, grades, big, links, roles))| Bag {
+        |(
+            (scores, labels, teams, lead, floats, members),
+            (pairs, fpairs, nested, grades, big, links, roles),
+        )| Bag {
             scores,
             labels,
             teams,
@@ -418,7 +425,8 @@ fn oso_key_order_and_forall_quirks() {
         ("cut", &keys, Ok(true)),
     ];
     for (action, bag, expected) in cases {
-        let theirs = oso.is_allowed(oso_side::User::from(&user), action, oso_side::Bag::from(bag)).map_err(|_| ());
+        let theirs =
+            oso.is_allowed(oso_side::User::from(&user), action, oso_side::Bag::from(bag)).map_err(|_| ());
         let ours = compiled::authz::try_is_allowed(&user, action, bag).map_err(|_| ());
         assert_eq!(theirs, expected, "Oso on {action}");
         assert_eq!(ours, expected, "compiled on {action}");

@@ -643,9 +643,13 @@ impl<'p> Gen<'p> {
             let key = Term { kind: TermKind::String(field.key.name.clone()), span: field.key.span };
             code.extend(match &left.kind {
                 // Element by element, as Oso unifies two lists.
-                TermKind::List { elements, rest: None } if elements.len() == 2 => {
-                    self.unify_pairs(term, &[(&elements[0], &key), (&elements[1], &field.value)], scope, env, k)
-                }
+                TermKind::List { elements, rest: None } if elements.len() == 2 => self.unify_pairs(
+                    term,
+                    &[(&elements[0], &key), (&elements[1], &field.value)],
+                    scope,
+                    env,
+                    k,
+                ),
                 _ => {
                     let span = field.key.span.to(field.value.span);
                     let elements = vec![key, field.value.clone()];
