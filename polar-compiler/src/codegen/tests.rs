@@ -151,3 +151,25 @@ fn calls_that_bind_variables_are_inlined() {
     // ...and still has its own function for ground calls.
     assert!(code.contains("fn __polar_rule_owner_2"));
 }
+
+/// `[k, v] in map` walks a `HashMap` in Oso's key order only where the order can show: the
+/// rest of the conjunction can raise an error, or a `cut` takes the first solution.
+#[test]
+fn pairs_come_in_key_order_where_the_first_solution_counts() {
+    let uses_key_order = |policy: &str| {
+        let code = compile(policy).unwrap_or_else(|e| panic!("{policy}: {e}"));
+        // The `in` of `allow` (inlined calls included); the end of the function is enough.
+        let allow = code.split("fn __polar_rule_allow_3").nth(1).unwrap();
+        let code = allow.split("\nfn ").next().unwrap();
+        let ordered = code.contains("Pairs::pairs_in_key_order");
+        assert!(ordered || code.contains("Pairs::pairs("), "{policy}: no Pairs in\n{code}");
+        ordered
+    };
+    assert!(!uses_key_order("allow(u: User, _, d: Doc) if [k, v] in d.map and k = u.name and v > 1;"));
+    assert!(!uses_key_order("allow(u: User, _, d: Doc) if not [u.name, _] in d.map;"));
+    assert!(uses_key_order("allow(u: User, _, d: Doc) if [k, v] in d.map and k = u.name and v + 1 > 1;"));
+    assert!(uses_key_order("allow(u: User, _, d: Doc) if [k, _] in d.map and g(k, u);\ng(_, _: User);"));
+    assert!(uses_key_order(
+        "allow(u: User, _, d: Doc) if first(d, k) and k = u.name;\nfirst(d: Doc, k) if [k, _] in d.map and cut;"
+    ));
+}
