@@ -16,7 +16,7 @@
 //! | [`Equal`] | `==` | as `Unify`, plus booleans × numbers |
 //! | [`Compare`] | `!= < <= > >=` | numbers, strings, booleans (not classes: Oso's Rust host refuses) |
 //! | [`add`] … [`rem`], [`Number`] | `+ - * / mod rem` | integers and floats via [`ToNumber`] |
-//! | [`Members`] / [`Dict`] | `x in y` | `Vec`, slices, arrays, sets, `Option`, strings / maps |
+//! | [`Members`] / [`Pairs`] / [`Dict`] | `x in y` / `[k, v] in y` / `{a: x} = y` | `Vec`, slices, arrays, sets, `Option`, strings / maps and collections of lists / maps |
 //! | [`Lookup<H>`](Lookup) / [`PolarList`] | `x.name` / `[a, b] = x` | fields and string-keyed maps / list types |
 //!
 //! A missing impl is the compile error for a policy that compares incompatible types. The
@@ -91,7 +91,7 @@ pub use class::{Bare, Field, PolarClass, field_hash};
 pub use cmp::{CmpOp, Compare, Equal, Nil, Unify, compare, equal, unify};
 pub use error::{AuthorizationError, RuntimeError};
 pub use lookup::{Lookup, PolarList};
-pub use members::{Dict, Members};
+pub use members::{Dict, Members, Pairs};
 pub use view::{DictView, ListView, Polar, View};
 
 /// `#[derive(PolarClass)]`: makes a struct (or a unit-only enum) a Polar class.

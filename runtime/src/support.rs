@@ -201,10 +201,94 @@ impl<T: ForallMember> ForallMember for [T] {
     }
 }
 
+macro_rules! forall_member_collection {
+    ($([$($g:tt)*] $t:ty),* $(,)?) => { $(
+        impl<$($g)*> ForallMember for $t {
+            fn self_unifies(&self) -> bool {
+                self.iter().all(ForallMember::self_unifies)
+            }
+        }
+    )* };
+}
+forall_member_collection!(
+    [T: ForallMember, const N: usize] [T; N],
+    [T: ForallMember] std::collections::VecDeque<T>,
+    [T: ForallMember] std::collections::LinkedList<T>,
+    [T: ForallMember, S] std::collections::HashSet<T, S>,
+    [T: ForallMember] std::collections::BTreeSet<T>,
+    [T: ForallMember] std::collections::BinaryHeap<T>,
+);
+
 /// Whether the element of `forall(x in a.field, ..)` counts (see [`ForallMember`]).
 #[inline(always)]
 pub fn forall_member<T: ?Sized + ForallMember>(element: &T) -> bool {
     element.self_unifies()
+}
+
+/// The pairs of `forall([k, v] in a.field, ..)`: as for [`ForallMember`], Oso unifies the
+/// pair that the condition matched with the pairs of the collection again. A two-element
+/// list of a collection of lists is compared with every other (both items must be
+/// [`ForallMember`]); a dictionary entry only with itself, since its key differs from every
+/// other key and is compared first, so an entry is skipped when its value does not unify
+/// with itself (NaN, or a list or dictionary holding one), and instances (the same instance,
+/// for Oso) need no equality check.
+#[diagnostic::on_unimplemented(
+    message = "a Polar policy iterates `{Self}` with `forall([k, v] in a.field, ..)`, where Oso compares \
+               the pairs again: `{Self}` cannot be compared faithfully",
+    label = "iterated by `forall`",
+    note = "maps with string keys, and collections of lists of numbers, strings, booleans, classes with \
+            `PartialEq` and lists of those are supported; bind the collection first \
+            (`m = a.field and forall([k, v] in m, ..)`): Oso compares nothing then"
+)]
+pub trait ForallPairs: crate::Pairs {
+    /// Whether the pair counts.
+    fn counts(key: &Self::Key, value: &Self::Value) -> bool;
+}
+
+impl<C> ForallPairs for C
+where
+    C: ?Sized + Members,
+    C::Item: Bare,
+    <C::Item as Bare>::Target: crate::PolarList,
+    <<C::Item as Bare>::Target as Members>::Item: Bare<Target: ForallMember>,
+{
+    #[inline(always)]
+    fn counts(key: &Self::Key, value: &Self::Value) -> bool {
+        key.bare().self_unifies() && value.bare().self_unifies()
+    }
+}
+
+impl<K: std::borrow::Borrow<str> + std::hash::Hash + Eq, V: Polar, S: std::hash::BuildHasher> ForallPairs
+    for std::collections::HashMap<K, V, S>
+{
+    #[inline(always)]
+    fn counts(_: &str, value: &V) -> bool {
+        view_self_unifies(value.view())
+    }
+}
+
+impl<K: std::borrow::Borrow<str> + Ord, V: Polar> ForallPairs for std::collections::BTreeMap<K, V> {
+    #[inline(always)]
+    fn counts(_: &str, value: &V) -> bool {
+        view_self_unifies(value.view())
+    }
+}
+
+/// Whether a value unifies with itself in Oso: anything but NaN and the lists and
+/// dictionaries that hold one (an instance is compared by its id first).
+pub fn view_self_unifies(view: View<'_>) -> bool {
+    match view {
+        View::Float(f) => !f.is_nan(),
+        View::List(l) => !l.any(&mut |v| !view_self_unifies(v)),
+        View::Dict(d) => !d.any(&mut |_, v| !view_self_unifies(v)),
+        _ => true,
+    }
+}
+
+/// Whether the pair of `forall([k, v] in a.field, ..)` counts (see [`ForallPairs`]).
+#[inline(always)]
+pub fn forall_pair<C: ?Sized + ForallPairs>(_: &C, key: &C::Key, value: &C::Value) -> bool {
+    C::counts(key, value)
 }
 
 /// Whether the value is the boolean `literal`.

@@ -9,8 +9,7 @@ allow(u: User, "array", b: Bag) if x in b.array and x > u.level;
 allow(u: User, "deque", b: Bag) if t in b.deque and t in u.tags;
 allow(u: User, "hash_set", b: Bag) if u.name in b.hash_set;
 allow(u: User, "btree_set", b: Bag) if n in b.btree_set and n = u.level;
-# Maps are dictionaries: looked up and matched (`in` over a map, `[k, v] in m`, is refused
-# at build time: the compiled `in` iterates `Members`, which maps do not implement).
+# Maps are dictionaries: looked up and matched (`[k, v] in m` is tested in dict_in.polar).
 allow(u: User, "hash_map", b: Bag) if b.hash_map.ann = u.level;
 allow(u: User, "btree_map", b: Bag) if b.btree_map.owner = u.name;
 allow(u: User, "option", b: Bag) if o in b.maybe and o = u.name;

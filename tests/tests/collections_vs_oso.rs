@@ -2,9 +2,8 @@
 //! type the runtime implements `Members` for (`Vec`, boxed slices, arrays, `VecDeque`,
 //! `LinkedList`, `HashSet`, `BTreeSet`, `BinaryHeap`, `Option`, `String` characters,
 //! `Rc<Vec<_>>` through `Bare`, nested vectors) and list literals; `HashMap` and `BTreeMap`
-//! looked up and matched as dictionaries (`[k, v] in map` does not compile: the compiled `in`
-//! iterates `Members`, which maps do not implement). Compared strictly with Oso 0.27.3 on
-//! generated worlds.
+//! looked up and matched as dictionaries (`[k, v] in map` is `dict_in_vs_oso.rs`). Compared
+//! strictly with Oso 0.27.3 on generated worlds.
 //!
 //! The Oso side holds each collection in the type its Rust host converts (arrays and boxed
 //! slices as `Vec`, `Rc<Vec>` as `Vec`), cloned from the compiled side's so that hash-based

@@ -18,6 +18,32 @@ fn may_raise(code: &TokenStream) -> bool {
     })
 }
 
+/// Whether generated code leaves an enclosing call's block (`break 'callN`: a `cut`), which
+/// takes the first solution of the goals before it.
+fn leaves_a_call(code: &TokenStream) -> bool {
+    let mut tokens = code.clone().into_iter().peekable();
+    while let Some(t) = tokens.next() {
+        match t {
+            proc_macro2::TokenTree::Ident(i) if i == "break" => {
+                // A label is a `'` punct followed by its name.
+                if let Some(proc_macro2::TokenTree::Punct(p)) = tokens.peek()
+                    && p.as_char() == '\''
+                {
+                    tokens.next();
+                    if let Some(proc_macro2::TokenTree::Ident(name)) = tokens.peek()
+                        && name.to_string().starts_with("call")
+                    {
+                        return true;
+                    }
+                }
+            }
+            proc_macro2::TokenTree::Group(g) if leaves_a_call(&g.stream()) => return true,
+            _ => {}
+        }
+    }
+    false
+}
+
 impl<'p> Gen<'p> {
     /// `if a = b` for two bound values.
     pub(super) fn unify_test(&mut self, span: Span, a: &Val, b: &Val) -> TokenStream {
@@ -84,10 +110,14 @@ impl<'p> Gen<'p> {
         // `forall(x in a.field, ..)`: Oso rewrites the condition to `x in _value and a.field =
         // _value`, and the constraint `x in _value` then unifies each element with every
         // element: one that does not unify with itself (NaN) is skipped, and two distinct
-        // instances without an equality check are an error (`support::ForallMember`).
+        // instances without an equality check are an error (`support::ForallMember`). A list
+        // literal on the left (`[k, v] in a.field`) binds every part of the element it
+        // matches, so the same holds for the whole element (for a dictionary's entries, see
+        // `support::ForallPairs`).
         let forall_member = in_forall
             && matches!(&rewritten.kind, TermKind::Binary { op: BinOp::In, left, right }
-                if is_unbound(left, scope, env) && !matches!(right.kind, TermKind::List { .. } | TermKind::Dict(_)));
+                if (is_unbound(left, scope, env) || matches!(left.kind, TermKind::List { rest: None, .. }))
+                    && !matches!(right.kind, TermKind::List { .. } | TermKind::Dict(_)));
         let mut then = |g: &mut Gen<'p>, goal: &Term, env: &Env| {
             g.forall_member = forall_member;
             g.simple_goal(goal, &scope_owned, env, &mut *k)
@@ -495,7 +525,8 @@ impl<'p> Gen<'p> {
 
     /// `x in collection`: binds or tests `x` against each element. A list literal is not
     /// built: each element is tried in turn (Oso's alternatives), or all at once when `x` is
-    /// bound and the elements are literals.
+    /// bound and the elements are literals. `[k, v] in collection` iterates a map's entries
+    /// (see [`Gen::member_pairs`]).
     pub(super) fn member(
         &mut self,
         term: &Term,
@@ -513,12 +544,17 @@ impl<'p> Gen<'p> {
             TermKind::List { elements, .. } => {
                 return self.member_of_literal(term, left, elements, scope, env, k);
             }
-            TermKind::Dict(_) => return self.refuse(right.span, "`in` over a dictionary literal"),
+            TermKind::Dict(fields) => return self.member_of_dict_literal(term, left, fields, scope, env, k),
             _ => {}
         }
         let Some(collection) = self.value(right, scope, env) else { return quote! {} };
         if collection.generic {
             return self.refuse(right.span, "`in` over a parameter without a specializer");
+        }
+        if let TermKind::List { elements, rest: None } = &left.kind
+            && let [key, value] = elements.as_slice()
+        {
+            return self.member_pairs(term, key, value, &collection, forall_member, scope, env, k);
         }
         let c = &collection.expr;
         let item = self.fresh("item");
@@ -535,6 +571,94 @@ impl<'p> Gen<'p> {
         quote! {
             for #item in ::polar_runtime::Members::members(#c) { #body }
         }
+    }
+
+    /// `[key, value] in collection` (a two-element list literal on the left, without rest): the
+    /// runtime's `Pairs` yields a map's entries and the two-element lists of a collection of
+    /// lists, so that the same code type-checks for both (Oso's `in_op_helper` turns a
+    /// dictionary into `[key, value]` lists). `key` and `value` are then unified with each
+    /// pair in turn, as Oso unifies the two lists element by element.
+    ///
+    /// Oso iterates a dictionary in key order, a `HashMap` iterates in its own: the order of
+    /// solutions matters only when the first one is taken and another could have raised an
+    /// error first (the rest of the conjunction can raise) or a `cut` follows. The pairs come
+    /// in key order there (`Pairs::pairs_in_key_order`, which walks a `HashMap` without
+    /// allocating), in the map's own order elsewhere.
+    #[allow(clippy::too_many_arguments)]
+    fn member_pairs(
+        &mut self,
+        term: &Term,
+        key: &Term,
+        value: &Term,
+        collection: &Val,
+        forall_member: bool,
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        let c = &collection.expr;
+        let (key_item, value_item) = (self.fresh("key"), self.fresh("value"));
+        let bare = |item: &Ident| Val {
+            expr: quote! { ::polar_runtime::Bare::bare(#item) },
+            generic: false,
+            literal: None,
+        };
+        let (key_val, value_val) = (bare(&key_item), bare(&value_item));
+        let scope_owned = scope.to_owned();
+        let mut then_value =
+            |g: &mut Gen<'p>, env: &Env| g.unify_val(term, &value_val, value, &scope_owned, env, &mut *k);
+        let body = self.unify_val(term, &key_val, key, scope, env, &mut then_value);
+        let pairs = if may_raise(&body) || leaves_a_call(&body) {
+            quote! { ::polar_runtime::Pairs::pairs_in_key_order(#c) }
+        } else {
+            quote! { ::polar_runtime::Pairs::pairs(#c) }
+        };
+        if forall_member {
+            return quote! {
+                for (#key_item, #value_item) in #pairs {
+                    if ::polar_runtime::support::forall_pair(#c, #key_item, #value_item) { #body }
+                }
+            };
+        }
+        quote! {
+            for (#key_item, #value_item) in #pairs { #body }
+        }
+    }
+
+    /// `x in {a: 1, b: y}`: Oso's alternatives `x = ["a", 1]`, `x = ["b", y]`, in key order
+    /// (a Polar dictionary is sorted by key).
+    fn member_of_dict_literal(
+        &mut self,
+        term: &Term,
+        left: &Term,
+        fields: &[Field],
+        scope: &str,
+        env: &Env,
+        k: Cont<'_, 'p>,
+    ) -> TokenStream {
+        let mut fields: Vec<&Field> = fields.iter().collect();
+        fields.sort_by(|x, y| x.key.name.cmp(&y.key.name));
+        let mut code = TokenStream::new();
+        for field in fields {
+            let key = Term { kind: TermKind::String(field.key.name.clone()), span: field.key.span };
+            code.extend(match &left.kind {
+                // Element by element, as Oso unifies two lists.
+                TermKind::List { elements, rest: None } if elements.len() == 2 => self.unify_pairs(
+                    term,
+                    &[(&elements[0], &key), (&elements[1], &field.value)],
+                    scope,
+                    env,
+                    k,
+                ),
+                _ => {
+                    let span = field.key.span.to(field.value.span);
+                    let elements = vec![key, field.value.clone()];
+                    let pair = Term { kind: TermKind::List { elements, rest: None }, span };
+                    self.unify(term, left, &pair, scope, env, k)
+                }
+            });
+        }
+        code
     }
 
     fn member_of_literal(

@@ -66,11 +66,8 @@ fn unsupported_constructs_are_refused_at_their_location() {
             "binding a variable to a dictionary literal",
             "app.polar:1:25",
         ),
-        (
-            "allow(u: User, _, _) if x in {a: 1} and x = u;",
-            "`in` over a dictionary literal",
-            "app.polar:1:30",
-        ),
+        // `x` would be bound to the list `["a", 1]`, of two types.
+        ("allow(u: User, _, _) if x in {a: 1} and x = u;", "list literal used as a value", "app.polar:1:31"),
         (
             "allow(u: User, _, _) if x = [1, \"a\"] and x = u.xs;",
             "list literal used as a value",
@@ -99,6 +96,10 @@ fn values_and_goals_compile() {
         "allow(u: User, _, _) if c in u.name and c in \"abc\" and u.name < \"m\";",
         "allow(u: User, _, _) if not u.age + 1 = 2 and u.nums = [] and [] = [];",
         "allow(u, _, _) if u + 1 > 2;",
+        "allow(u: User, _, d: Doc) if [k, v] in d.map and k = u.name and v > 1;",
+        "allow(u: User, _, d: Doc) if forall([_k, v] in d.map, v > u.age) and not [\"x\", _] in d.map;",
+        "allow(u: User, _, _) if [k, v] in {b: 2, a: u.age} and k = u.name and v = 2;",
+        "allow(u: User, _, _) if x in {a: \"b\"} and [\"a\", y] = x and y = u.name;",
     ] {
         compile(policy).unwrap_or_else(|e| panic!("{policy}: {e}"));
     }
@@ -149,4 +150,26 @@ fn calls_that_bind_variables_are_inlined() {
     assert!(!allow.contains("__polar_rule_owner_2("), "{allow}");
     // ...and still has its own function for ground calls.
     assert!(code.contains("fn __polar_rule_owner_2"));
+}
+
+/// `[k, v] in map` walks a `HashMap` in Oso's key order only where the order can show: the
+/// rest of the conjunction can raise an error, or a `cut` takes the first solution.
+#[test]
+fn pairs_come_in_key_order_where_the_first_solution_counts() {
+    let uses_key_order = |policy: &str| {
+        let code = compile(policy).unwrap_or_else(|e| panic!("{policy}: {e}"));
+        // The `in` of `allow` (inlined calls included); the end of the function is enough.
+        let allow = code.split("fn __polar_rule_allow_3").nth(1).unwrap();
+        let code = allow.split("\nfn ").next().unwrap();
+        let ordered = code.contains("Pairs::pairs_in_key_order");
+        assert!(ordered || code.contains("Pairs::pairs("), "{policy}: no Pairs in\n{code}");
+        ordered
+    };
+    assert!(!uses_key_order("allow(u: User, _, d: Doc) if [k, v] in d.map and k = u.name and v > 1;"));
+    assert!(!uses_key_order("allow(u: User, _, d: Doc) if not [u.name, _] in d.map;"));
+    assert!(uses_key_order("allow(u: User, _, d: Doc) if [k, v] in d.map and k = u.name and v + 1 > 1;"));
+    assert!(uses_key_order("allow(u: User, _, d: Doc) if [k, _] in d.map and g(k, u);\ng(_, _: User);"));
+    assert!(uses_key_order(
+        "allow(u: User, _, d: Doc) if first(d, k) and k = u.name;\nfirst(d: Doc, k) if [k, _] in d.map and cut;"
+    ));
 }
