@@ -77,7 +77,7 @@ pub(super) fn clause_order(
     // action is unbound, as in `authorized_actions`).
     let canon: Vec<Vec<Option<String>>> =
         params.iter().map(|ps| ps.iter().map(|p| p.specializer.as_ref().map(canonical)).collect()).collect();
-    let mut group_ids: HashMap<(&[Option<String>], &[(u8, usize)]), usize> = HashMap::new();
+    let mut group_ids = HashMap::new();
     let mut reps: Vec<usize> = Vec::new();
     let group: Vec<usize> = (0..n)
         .map(|i| {
