@@ -80,7 +80,7 @@ impl Cx {
         // The stack is measured every `STACK_CHECK_EVERY` levels only: the measurement is a store
         // and a load that every rule call of a shallow check paid (a tenth of gitclub's check), and
         // the few frames between two measurements stay far below a thread's stack size.
-        if depth % STACK_CHECK_EVERY == 0 && stack_position().abs_diff(self.stack_base) > MAX_STACK {
+        if depth.is_multiple_of(STACK_CHECK_EVERY) && stack_position().abs_diff(self.stack_base) > MAX_STACK {
             return Err(RuntimeError::RecursionLimit { limit: depth - 1 });
         }
         self.depth.set(depth);
