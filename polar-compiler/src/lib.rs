@@ -13,6 +13,7 @@ pub mod graph;
 pub mod lexer;
 pub mod lower;
 pub mod parser;
+pub mod plan;
 pub mod source;
 pub mod validate;
 

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use polar_compiler::codegen::generate_with_sources;
 use polar_compiler::diagnostic::{Severity, render};
+use polar_compiler::plan::Plans;
 use polar_compiler::source::SourceMap;
 use polar_compiler::{Stop, check};
 
@@ -29,6 +30,12 @@ enum Command {
     },
     /// Print the Rust code the policy compiles to, formatted.
     Expand {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// Print the plan of every rule: the operations each clause runs and the facts the
+    /// back ends read (may it raise, is it recursive, which binding modes, literal arguments).
+    Plan {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -100,6 +107,21 @@ fn main() -> ExitCode {
                     eprint!("{rendered}");
                     ExitCode::FAILURE
                 }
+            }
+        }
+        Command::Plan { files } => {
+            let sources = match load(&files) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            let checked = check(&sources, Stop::AfterValidation);
+            eprint!("{}", render(&checked.diagnostics, &sources));
+            match (&checked.program, &checked.graph) {
+                (Some(program), Some(graph)) if !checked.has_errors() => {
+                    print!("{}", Plans::new(program, graph).to_text(Some(&sources)));
+                    ExitCode::SUCCESS
+                }
+                _ => ExitCode::FAILURE,
             }
         }
         Command::Graph { files } => {

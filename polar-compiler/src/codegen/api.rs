@@ -50,10 +50,9 @@ impl<'p> Gen<'p> {
         functions: &[TokenStream],
     ) -> TokenStream {
         let allow = if self.rules.contains_key(&("allow".to_owned(), 3)) {
-            let f = rule_fn_ident("allow", 3);
-            quote! { #f(&cx, actor, action, resource) }
+            self.entry_call("allow", &[quote! { actor }, quote! { action }, quote! { resource }])
         } else {
-            quote! { { let _ = (&cx, actor, action, resource); Ok(false) } }
+            quote! { { let _ = (actor, action, resource); Ok(false) } }
         };
         let public_rules = self.public_rules(keys);
         let actions = self.authorized_actions();
@@ -75,7 +74,6 @@ impl<'p> Gen<'p> {
             pub fn try_is_allowed<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, action: &str, resource: &R,
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
-                let cx = ::polar_runtime::support::Cx::new();
                 #allow
             }
 
@@ -117,6 +115,20 @@ impl<'p> Gen<'p> {
         }
     }
 
+    /// A call of the general function of a rule from an entry point, as a
+    /// `Result<bool, RuntimeError>`: with a fresh context for a function that can raise.
+    fn entry_call(&self, name: &str, args: &[TokenStream]) -> TokenStream {
+        let f = rule_fn_ident(name, args.len());
+        let general = ((name.to_owned(), args.len()), vec![None; args.len()]);
+        let planned = super::verify::Sig::of(self.plans.function(name, &general.1));
+        let raises = self.calls.sig(general, planned).may_raise;
+        if raises {
+            quote! { #f(&::polar_runtime::support::Cx::new(), #(#args),*) }
+        } else {
+            quote! { ::core::result::Result::<bool, ::polar_runtime::RuntimeError>::Ok(#f(#(#args),*)) }
+        }
+    }
+
     pub(super) fn public_rules(&self, keys: &[(String, usize)]) -> Vec<TokenStream> {
         let mut arities: HashMap<&str, usize> = HashMap::new();
         for (name, _) in keys {
@@ -130,15 +142,15 @@ impl<'p> Gen<'p> {
                 } else {
                     format_ident!("{}", name)
                 };
-                let inner = rule_fn_ident(name, *arity);
                 let types: Vec<Ident> = (0..*arity).map(|i| format_ident!("P{}", i)).collect();
                 let args: Vec<Ident> = (0..*arity).map(|i| format_ident!("p{}", i)).collect();
+                let call = self.entry_call(name, &args.iter().map(|a| quote! { #a }).collect::<Vec<_>>());
                 let doc = format!("Whether `{name}` holds for these {arity} argument(s).");
                 quote! {
                     #[doc = #doc]
                     pub fn #public<#(#types: ?Sized + ::polar_runtime::Polar),*>(#(#args: &#types),*)
                         -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
-                        #inner(&::polar_runtime::support::Cx::new(), #(#args),*)
+                        #call
                     }
                 }
             })
@@ -183,7 +195,7 @@ impl<'p> Gen<'p> {
         if !self.rules.contains_key(&("allow_request".to_owned(), 2)) {
             return quote! {};
         }
-        let f = rule_fn_ident("allow_request", 2);
+        let call = self.entry_call("allow_request", &[quote! { actor }, quote! { request }]);
         quote! {
             /// Whether `actor` may make `request`, as Oso's `authorize_request`:
             /// `allow_request(actor, request)`, else `Forbidden`. A run-time error is `Runtime`.
@@ -191,7 +203,7 @@ impl<'p> Gen<'p> {
             pub fn authorize_request<A: ?Sized + ::polar_runtime::Polar, Q: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, request: &Q,
             ) -> ::core::result::Result<(), ::polar_runtime::AuthorizationError> {
-                if #f(&::polar_runtime::support::Cx::new(), actor, request)? {
+                if #call? {
                     ::core::result::Result::Ok(())
                 } else {
                     ::core::result::Result::Err(::polar_runtime::AuthorizationError::Forbidden)
@@ -206,7 +218,10 @@ impl<'p> Gen<'p> {
         if !self.rules.contains_key(&("allow_field".to_owned(), 4)) {
             return quote! {};
         }
-        let f = rule_fn_ident("allow_field", 4);
+        let call = self.entry_call(
+            "allow_field",
+            &[quote! { actor }, quote! { action }, quote! { resource }, quote! { field }],
+        );
         let inputs = [Some(quote! { actor }), Some(quote! { action }), Some(quote! { resource }), None];
         let enumeration = self.enumerate("allow_field", &inputs, "a field");
         let (body, unavailable) = self.enumeration_body(enumeration, "AUTHORIZED_FIELDS");
@@ -220,7 +235,7 @@ impl<'p> Gen<'p> {
             pub fn authorize_field<A: ?Sized + ::polar_runtime::Polar, R: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, action: &str, resource: &R, field: &str,
             ) -> ::core::result::Result<(), ::polar_runtime::AuthorizationError> {
-                if #f(&::polar_runtime::support::Cx::new(), actor, action, resource, field)? {
+                if #call? {
                     ::core::result::Result::Ok(())
                 } else {
                     ::core::result::Result::Err(::polar_runtime::AuthorizationError::Forbidden)

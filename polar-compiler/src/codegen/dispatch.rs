@@ -22,17 +22,14 @@ use std::collections::HashMap;
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::verify::Sig;
 use super::*;
-use crate::ast::{Term, TermKind};
 use crate::lower::LoweredRule;
+use crate::plan::{FnKey, index_position, string_param};
 
 /// Beyond this many specialized functions, calls use the general function (bounds code size on
 /// very large policies).
 const MAX_SPECIALIZATIONS: usize = 4096;
-
-/// Clauses copied into more than one arm, at most, for indexing to be worth its code size
-/// (unless the copies are no larger than the rule itself, see [`index_position`]).
-const MAX_DUPLICATED_CLAUSES: usize = 256;
 
 /// From this many arms on, the `match` is on a hash of the string, each arm confirming its
 /// literal in a guard. rustc compiles a `match` on strings to a chain of comparisons, one per
@@ -40,34 +37,17 @@ const MAX_DUPLICATED_CLAUSES: usize = 256;
 /// microseconds, while a `match` on integers is a jump table or a tree of comparisons.
 const MANY_ARMS: usize = 64;
 
-/// A constant argument a function is specialized for. Floats are not specialized.
-#[derive(Clone, PartialEq, Eq, Hash, Debug)]
-pub(super) enum Const {
-    Str(String),
-    Int(i64),
-    Bool(bool),
-}
+pub(super) use crate::plan::Const;
 
-impl Const {
-    fn of(literal: &Literal) -> Option<Const> {
-        match literal {
-            Literal::Str(s) => Some(Const::Str(s.clone())),
-            Literal::Int(i) => Some(Const::Int(*i)),
-            Literal::Bool(b) => Some(Const::Bool(*b)),
-            Literal::Float(_) => None,
-        }
-    }
-
-    /// The constant as an argument value. It stays `generic` (typed through `Polar::view`)
-    /// exactly as the parameter it replaces, so specialization never changes what compiles.
-    fn val(&self) -> Val {
-        let (expr, literal) = match self {
-            Const::Str(s) => (quote! { #s }, Literal::Str(s.clone())),
-            Const::Int(i) => (quote! { &#i }, Literal::Int(*i)),
-            Const::Bool(b) => (quote! { &#b }, Literal::Bool(*b)),
-        };
-        Val { expr, generic: true, literal: Some(literal) }
-    }
+/// A constant as an argument value. It stays `generic` (typed through `Polar::view`) exactly
+/// as the parameter it replaces, so specialization never changes what compiles.
+fn const_val(c: &Const) -> Val {
+    let (expr, literal) = match c {
+        Const::Str(s) => (quote! { #s }, Literal::Str(s.clone())),
+        Const::Int(i) => (quote! { &#i }, Literal::Int(*i)),
+        Const::Bool(b) => (quote! { &#b }, Literal::Bool(*b)),
+    };
+    Val { expr, generic: true, literal: Some(literal) }
 }
 
 /// One rule function to generate: the rule, and the constant (if any) every caller of this
@@ -76,6 +56,12 @@ impl Const {
 pub(super) struct Spec {
     name: String,
     consts: Vec<Option<Const>>,
+}
+
+impl Spec {
+    pub(super) fn key(&self) -> FnKey {
+        ((self.name.clone(), self.consts.len()), self.consts.clone())
+    }
 }
 
 /// The specializations requested so far and those still to generate.
@@ -116,36 +102,49 @@ impl<'p> Gen<'p> {
         functions
     }
 
-    /// A call of `name` with every argument bound: the function to call (specialized on the
-    /// literal arguments) and the expressions to pass it.
-    pub(super) fn ground_call(&mut self, name: &str, vals: &[Val]) -> TokenStream {
+    /// A call of `name` with every argument bound: the call of the function (specialized on
+    /// the literal arguments), and whether that function can raise (then the call is a
+    /// `Result` and takes the context).
+    pub(super) fn ground_call(&mut self, name: &str, vals: &[Val]) -> (TokenStream, bool) {
         let consts: Vec<Option<Const>> =
             vals.iter().map(|v| v.literal.as_ref().and_then(Const::of)).collect();
         let general = rule_fn_ident(name, vals.len());
-        if consts.iter().all(Option::is_none) {
-            let exprs = vals.iter().map(|v| &v.expr);
-            return quote! { #general(cx, #(#exprs),*) };
-        }
         let spec = Spec { name: name.to_owned(), consts };
-        let f = match self.specs.idents.get(&spec) {
-            Some(f) => f.clone(),
-            None if self.specs.idents.len() < MAX_SPECIALIZATIONS => {
-                let f = format_ident!("{}_k{}", general, self.specs.idents.len());
-                self.specs.idents.insert(spec.clone(), f.clone());
-                self.specs.pending.push(spec.clone());
-                f
-            }
-            None => {
-                let exprs = vals.iter().map(|v| &v.expr);
-                return quote! { #general(cx, #(#exprs),*) };
+        let (f, spec) = if spec.consts.iter().all(Option::is_none) {
+            (general, spec)
+        } else {
+            match self.specs.idents.get(&spec) {
+                Some(f) => (f.clone(), spec),
+                None if self.specs.idents.len() < MAX_SPECIALIZATIONS => {
+                    let f = format_ident!("{}_k{}", general, self.specs.idents.len());
+                    self.specs.idents.insert(spec.clone(), f.clone());
+                    self.specs.pending.push(spec.clone());
+                    (f, spec)
+                }
+                // Past the cap, the general function.
+                None => (general, Spec { name: spec.name, consts: vec![None; vals.len()] }),
             }
         };
+        let raises = self.fn_facts(&spec).may_raise;
+        self.calls.note_call(spec.key(), raises);
         let exprs = vals.iter().zip(&spec.consts).filter(|(_, c)| c.is_none()).map(|(v, _)| &v.expr);
-        quote! { #f(cx, #(#exprs),*) }
+        let call = if raises {
+            quote! { #f(cx, #(#exprs),*) }
+        } else {
+            quote! { #f(#(#exprs),*) }
+        };
+        (call, raises)
+    }
+
+    /// The facts the function for `spec` is generated with: the plan's, unless a previous
+    /// round found them wrong for the code generated (`verify.rs`).
+    pub(super) fn fn_facts(&self, spec: &Spec) -> Sig {
+        self.calls.sig(spec.key(), Sig::of(self.plans.function(&spec.name, &spec.consts)))
     }
 
     /// The function for `spec`: the clauses that can match its constants, indexed on a string
-    /// parameter when that pays.
+    /// parameter when that pays. A function that cannot raise returns `bool` and takes no
+    /// context; only a recursive one enters the depth guard.
     fn rule_function(&mut self, spec: &Spec, f: Ident) -> TokenStream {
         let arity = spec.consts.len();
         let mut types = Vec::new();
@@ -153,7 +152,7 @@ impl<'p> Gen<'p> {
         let mut args = Vec::new();
         for (i, c) in spec.consts.iter().enumerate() {
             match c {
-                Some(c) => args.push(Some(c.val())),
+                Some(c) => args.push(Some(const_val(c))),
                 None => {
                     let (t, p) = (format_ident!("P{}", i), format_ident!("p{}", i));
                     args.push(Some(Val { expr: quote! { #p }, generic: true, literal: None }));
@@ -167,19 +166,35 @@ impl<'p> Gen<'p> {
             .into_iter()
             .filter(|rule| !excluded_by_constants(rule, &args))
             .collect();
+        let facts = self.fn_facts(spec);
+        let outer = self.calls.enter(spec.key(), facts);
         let collecting = std::mem::take(&mut self.modes.collecting);
         let body = match index_position(&clauses, &spec.consts) {
             Some(position) => self.indexed_clauses(&clauses, &args, position),
             None => self.clauses_in_order(&clauses, &args),
         };
         self.modes.collecting = collecting;
-        quote! {
+        self.calls.leave(outer);
+        let attributes = quote! {
             #[allow(unused_variables, unused_labels, unreachable_code, unused_mut, unused_assignments, non_snake_case, clippy::all)]
             #[inline]
+        };
+        if !facts.may_raise {
+            return quote! {
+                #attributes
+                fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(#(#params: &#types),*) -> bool {
+                    #body
+                    false
+                }
+            };
+        }
+        let guard = facts.recursive.then(|| quote! { let _depth = cx.enter()?; });
+        quote! {
+            #attributes
             fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(
                 cx: &::polar_runtime::support::Cx, #(#params: &#types),*
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
-                let _depth = cx.enter()?;
+                #guard
                 let mut __polar_found = false;
                 #body
                 ::core::result::Result::Ok(__polar_found)
@@ -192,8 +207,12 @@ impl<'p> Gen<'p> {
         if clauses.is_empty() {
             return TokenStream::new();
         }
-        // Inside `not`/`forall` a solution does not end the search (`Cx::exhaustive`).
-        let mut succeed = |_: &mut Gen<'p>, _: &[Option<Val>]| {
+        // Inside `not`/`forall` a solution does not end the search (`Cx::exhaustive`); a
+        // function that cannot raise has no other solution to look for.
+        let mut succeed = |g: &mut Gen<'p>, _: &[Option<Val>]| {
+            if !g.calls.has_cx() {
+                return quote! { return true; };
+            }
             quote! {
                 if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
                 __polar_found = true;
@@ -229,7 +248,7 @@ impl<'p> Gen<'p> {
         let mut arms = Vec::new();
         for s in literals {
             let mut arm_args = args.to_vec();
-            arm_args[position] = Some(Const::Str(s.to_owned()).val());
+            arm_args[position] = Some(const_val(&Const::Str(s.to_owned())));
             let mut indices: Vec<usize> = with_literal[s].iter().chain(&open).copied().collect();
             indices.sort_unstable();
             let arm: Vec<&'p LoweredRule> = indices.into_iter().map(|i| clauses[i]).collect();
@@ -265,16 +284,6 @@ impl<'p> Gen<'p> {
     }
 }
 
-/// The string literal a clause requires at `position`, when its parameter is exactly that (no
-/// specializer).
-fn string_param(rule: &LoweredRule, position: usize) -> Option<&str> {
-    let param = &rule.params[position];
-    match (&param.value.kind, &param.specializer) {
-        (TermKind::String(s), None) => Some(s),
-        _ => None,
-    }
-}
-
 /// Whether a literal parameter of `rule` can never unify with the constant the caller passes.
 pub(super) fn excluded_by_constants(rule: &LoweredRule, args: &[Option<Val>]) -> bool {
     rule.params.iter().zip(args).any(|(param, arg)| {
@@ -283,38 +292,6 @@ pub(super) fn excluded_by_constants(rule: &LoweredRule, args: &[Option<Val>]) ->
             _ => false,
         }
     })
-}
-
-/// The parameter worth indexing on: not a constant, at least two distinct string literals
-/// among the clauses, and not too much code to copy into every arm: few clauses that accept
-/// any value there, or copies that together are no larger than the rule (thousands of
-/// `allow` clauses with one action each and one `allow(actor, action, resource) if
-/// has_permission(...)`: without the index, every check would test every action).
-fn index_position(clauses: &[&LoweredRule], consts: &[Option<Const>]) -> Option<usize> {
-    (0..consts.len()).filter(|&i| consts[i].is_none()).find(|&i| {
-        let mut literals: Vec<&str> = clauses.iter().filter_map(|c| string_param(c, i)).collect();
-        literals.sort_unstable();
-        literals.dedup();
-        let open: Vec<&&LoweredRule> = clauses.iter().filter(|c| string_param(c, i).is_none()).collect();
-        let copied = open.iter().map(|c| size(c)).sum::<usize>() * literals.len();
-        literals.len() >= 2
-            && (open.len() * literals.len() <= MAX_DUPLICATED_CLAUSES
-                || copied <= clauses.iter().map(|c| size(c)).sum::<usize>())
-    })
-}
-
-/// The size of a clause, in terms (parameters and body).
-fn size(rule: &LoweredRule) -> usize {
-    let mut n = 0;
-    let mut count = |_: &Term| n += 1;
-    rule.body.walk(&mut count);
-    for param in &rule.params {
-        param.value.walk(&mut count);
-        if let Some(spec) = &param.specializer {
-            spec.walk(&mut count);
-        }
-    }
-    n
 }
 
 #[cfg(test)]

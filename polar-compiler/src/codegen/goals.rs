@@ -49,6 +49,7 @@ impl<'p> Gen<'p> {
     pub(super) fn unify_test(&mut self, span: Span, a: &Val, b: &Val) -> TokenStream {
         let (x, y) = (&a.expr, &b.expr);
         if a.generic || b.generic {
+            self.calls.raise_here();
             quote! { ::polar_runtime::support::unify_views(::polar_runtime::Polar::view(#x), ::polar_runtime::Polar::view(#y))? }
         } else {
             self.comparison(span, BinOp::Unify, x, y)
@@ -136,8 +137,9 @@ impl<'p> Gen<'p> {
         let found = self.fresh("found");
         let label = syn_label(&format!("not{}", self.fresh));
         let (found2, label2) = (found.clone(), label.clone());
-        let mut record = move |_: &mut Gen<'p>, _: &Env| {
-            quote! { #found2 = true; if !cx.is_exhaustive() { break #label2; } }
+        let mut record = move |g: &mut Gen<'p>, _: &Env| {
+            let stop = g.stop_unless_exhaustive(&label2);
+            quote! { #found2 = true; #stop }
         };
         // Success inside is a `break`: see `recursion.rs`.
         self.modes.label_success += 1;
@@ -174,14 +176,16 @@ impl<'p> Gen<'p> {
             let holds = g.fresh("holds");
             let label = syn_label(&format!("holds{}", g.fresh));
             let (holds2, label2) = (holds.clone(), label.clone());
-            let mut record = move |_: &mut Gen<'p>, _: &Env| {
-                quote! { #holds2 = true; if !cx.is_exhaustive() { break #label2; } }
+            let mut record = move |g: &mut Gen<'p>, _: &Env| {
+                let stop = g.stop_unless_exhaustive(&label2);
+                quote! { #holds2 = true; #stop }
             };
             let action_code = g.forall_part(action, &scope_owned, env, &mut record);
+            let stop = g.stop_unless_exhaustive(&outer);
             quote! {
                 let mut #holds = false;
                 #label: { #action_code }
-                if !#holds { #found = true; if !cx.is_exhaustive() { break #outer; } }
+                if !#holds { #found = true; #stop }
             }
         };
         self.modes.label_success += 1;
@@ -260,6 +264,7 @@ impl<'p> Gen<'p> {
                     return self.refuse(term.span, "a parameter without a specializer used as a condition");
                 }
                 let e = &v.expr;
+                self.calls.raise_here();
                 let rest = k(self, env);
                 quote! { if ::polar_runtime::support::truthy(#e)? { #rest } }
             }

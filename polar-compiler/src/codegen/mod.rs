@@ -25,6 +25,7 @@ use crate::ast::{Member, Term, TermKind};
 use crate::diagnostic::Diagnostic;
 use crate::graph::RuleGraph;
 use crate::lower::{LoweredRule, Program};
+use crate::plan::Plans;
 use crate::source::{SourceMap, Span};
 
 /// Diagnostic codes of code generation.
@@ -55,20 +56,51 @@ pub fn generate_with_sources(
     graph: &RuleGraph,
     sources: Option<&SourceMap>,
 ) -> Result<TokenStream, Vec<Diagnostic>> {
-    let mut g = Gen::new(program, graph);
-    g.sources = sources;
-    let keys: Vec<(String, usize)> = g.rules.keys().cloned().collect();
-    let mut functions = g.rule_functions(&keys);
-    let items = g.entry_points(&keys, &[]);
-    // The entry points (`authorized_actions`, inline queries) may call for more.
-    functions.extend(g.pending_functions());
-    if !g.errors.is_empty() {
-        return Err(g.errors);
-    }
-    let (classes, pairs) = (g.class_checks(), g.allowed_pairs_trait());
-    let sites = g.site_items();
-    Ok(quote! { #items #(#functions)* #pairs #classes #(#sites)* })
+    generate_from_plans(program, graph, sources, &Plans::new(program, graph))
 }
+
+/// [`generate_with_sources`] from plans already made.
+fn generate_from_plans(
+    program: &Program,
+    graph: &RuleGraph,
+    sources: Option<&SourceMap>,
+    plans: &Plans,
+) -> Result<TokenStream, Vec<Diagnostic>> {
+    let mut forced = HashMap::new();
+    // The plan's facts almost always hold for the code generated; where they do not
+    // (`verify.rs`), the functions concerned are generated again with conservative ones.
+    for round in 0..=MAX_ROUNDS {
+        let mut g = Gen::new(program, graph, plans);
+        g.sources = sources;
+        g.calls.forced = forced.clone();
+        g.calls.force_all = round == MAX_ROUNDS;
+        let keys: Vec<(String, usize)> = g.rules.keys().cloned().collect();
+        let mut functions = g.rule_functions(&keys);
+        let items = g.entry_points(&keys, &[]);
+        // The entry points (`authorized_actions`, inline queries) may call for more.
+        functions.extend(g.pending_functions());
+        if !g.errors.is_empty() {
+            return Err(g.errors);
+        }
+        let wrong = g.calls.violations();
+        if !wrong.is_empty() {
+            for (key, fix) in wrong {
+                let entry = forced.entry(key).or_insert(fix);
+                entry.recursive |= fix.recursive;
+                entry.may_raise |= fix.may_raise;
+            }
+            continue;
+        }
+        let (classes, pairs) = (g.class_checks(), g.allowed_pairs_trait());
+        let sites = g.site_items();
+        return Ok(quote! { #items #(#functions)* #pairs #classes #(#sites)* });
+    }
+    unreachable!("the last round generates every function with the conservative facts")
+}
+
+/// Rounds of generation with the plan's facts corrected before every function gets the
+/// conservative ones.
+const MAX_ROUNDS: usize = 3;
 
 fn rule_fn_ident(name: &str, arity: usize) -> Ident {
     let mut mangled = String::new();
@@ -121,13 +153,8 @@ struct Val {
     literal: Option<Literal>,
 }
 
-#[derive(Clone, PartialEq)]
-enum Literal {
-    Str(String),
-    Int(i64),
-    Float(f64),
-    Bool(bool),
-}
+/// A literal of the policy (the plan's).
+use crate::plan::Lit as Literal;
 
 /// Variables in scope: the Polar name (qualified by its scope) to its value.
 type Env = HashMap<String, Val>;
@@ -137,6 +164,9 @@ type Cont<'k, 'p> = &'k mut dyn FnMut(&mut Gen<'p>, &Env) -> TokenStream;
 
 struct Gen<'p> {
     program: &'p Program,
+    plans: &'p Plans,
+    /// The rule functions generated and what their code does (`verify.rs`).
+    calls: verify::Calls,
     graph: &'p RuleGraph,
     rules: BTreeMap<(String, usize), Vec<&'p LoweredRule>>,
     errors: Vec<Diagnostic>,
@@ -162,13 +192,15 @@ struct Gen<'p> {
 }
 
 impl<'p> Gen<'p> {
-    fn new(program: &'p Program, graph: &'p RuleGraph) -> Self {
+    fn new(program: &'p Program, graph: &'p RuleGraph, plans: &'p Plans) -> Self {
         let mut rules: BTreeMap<(String, usize), Vec<&LoweredRule>> = BTreeMap::new();
         for rule in &program.rules {
             rules.entry((rule.name.name.clone(), rule.params.len())).or_default().push(rule);
         }
         Gen {
             program,
+            plans,
+            calls: verify::Calls::default(),
             graph,
             rules,
             errors: Vec::new(),
@@ -191,6 +223,16 @@ impl<'p> Gen<'p> {
         let clean: String =
             hint.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(20).collect();
         format_ident!("v{}_{}", self.fresh, clean)
+    }
+
+    /// Leaves `label` after a solution, unless the search must go on to find an error
+    /// (`Cx::exhaustive`), which only code that has the context can be asked to do.
+    fn stop_unless_exhaustive(&self, label: &TokenStream) -> TokenStream {
+        if self.calls.has_cx() {
+            quote! { if !cx.is_exhaustive() { break #label; } }
+        } else {
+            quote! { break #label; }
+        }
     }
 
     fn refuse(&mut self, span: Span, what: impl Into<String>) -> TokenStream {
@@ -259,16 +301,7 @@ fn literal(term: &Term) -> Option<Literal> {
 
 /// `a = b` for two literals, as Oso decides it (`1 = 1.0` holds).
 fn literals_unify(a: &Literal, b: &Literal) -> bool {
-    match (a, b) {
-        (Literal::Str(x), Literal::Str(y)) => x == y,
-        (Literal::Bool(x), Literal::Bool(y)) => x == y,
-        (Literal::Int(x), Literal::Int(y)) => x == y,
-        (Literal::Float(x), Literal::Float(y)) => x == y,
-        (Literal::Int(i), Literal::Float(f)) | (Literal::Float(f), Literal::Int(i)) => {
-            *f == *i as f64 && f.fract() == 0.0 && (*f as i128) == i128::from(*i)
-        }
-        _ => false,
-    }
+    crate::plan::lits_unify(a, b)
 }
 
 fn describe(term: &Term) -> String {
@@ -298,6 +331,7 @@ mod recursion;
 mod rules;
 mod typing;
 mod values;
+mod verify;
 
 #[cfg(test)]
 mod tests;

@@ -254,6 +254,7 @@ impl<'p> Gen<'p> {
             for field in &sorted {
                 let key = &field.key.name;
                 let ident = self.fresh(key);
+                self.calls.raise_here();
                 code.extend(quote! {
                     let ::core::option::Option::Some(#ident) = ::polar_runtime::support::dyn_field(#e, #key)? else { break #label; };
                 });
@@ -317,6 +318,7 @@ impl<'p> Gen<'p> {
             let unbound_rest =
                 rest.is_some_and(|r| r.name == "_" || !env.contains_key(&format!("{scope}/{}", r.name)));
             let get_list = if unbound_rest {
+                self.calls.raise_here();
                 quote! { ::polar_runtime::support::list_for_pattern(#e, true)? }
             } else {
                 quote! { ::polar_runtime::support::as_list(#e) }

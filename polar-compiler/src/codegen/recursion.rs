@@ -101,6 +101,7 @@ impl<'p> Gen<'p> {
             quote! { &#e as &dyn ::polar_runtime::Polar }
         });
         let rest = k(self, &env);
+        self.calls.raise_here();
         let call = quote! {
             #f(cx, #(#inputs,)* &mut |#(#outputs: &dyn ::polar_runtime::Polar),*| {
                 #(#typing)*
@@ -164,6 +165,7 @@ impl<'p> Gen<'p> {
         let clauses: Vec<&'p LoweredRule> = self.rules[&(name.to_owned(), mode.len())].clone();
         let saved = std::mem::take(&mut self.modes.label_success);
         let collecting = std::mem::take(&mut self.modes.collecting);
+        let outer = self.calls.enter_fallible();
         let mut solution = |_: &mut Gen<'p>, outs: &[Option<Val>]| {
             let values = outs.iter().flatten().map(|v| {
                 let e = &v.expr;
@@ -177,6 +179,7 @@ impl<'p> Gen<'p> {
             }
         };
         let bodies = self.clause_set(&clauses, &args, &mut solution);
+        self.calls.leave(outer);
         self.modes.label_success = saved;
         self.modes.collecting = collecting;
         quote! {

@@ -311,11 +311,14 @@ impl<'p> Gen<'p> {
         }
         if vals.iter().all(Option::is_some) {
             let vals: Vec<Val> = vals.into_iter().flatten().collect();
-            let call = self.ground_call(name, &vals);
+            let (call, raises) = self.ground_call(name, &vals);
             let rest = k(self, env);
+            if !raises {
+                return quote! { if #call { #rest } };
+            }
             // Past `rest`, it failed: Oso would backtrack into the callee, whose later
             // alternatives may raise an error (which aborts the query): search them for one.
-            // (Dead code when `rest` returns or breaks, as in gitclub.)
+            // (Dead code when `rest` returns or breaks.)
             return quote! {
                 if #call? {
                     #rest

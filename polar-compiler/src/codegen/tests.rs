@@ -168,8 +168,45 @@ fn pairs_come_in_key_order_where_the_first_solution_counts() {
     assert!(!uses_key_order("allow(u: User, _, d: Doc) if [k, v] in d.map and k = u.name and v > 1;"));
     assert!(!uses_key_order("allow(u: User, _, d: Doc) if not [u.name, _] in d.map;"));
     assert!(uses_key_order("allow(u: User, _, d: Doc) if [k, v] in d.map and k = u.name and v + 1 > 1;"));
-    assert!(uses_key_order("allow(u: User, _, d: Doc) if [k, _] in d.map and g(k, u);\ng(_, _: User);"));
+    assert!(uses_key_order(
+        "allow(u: User, _, d: Doc) if [k, _] in d.map and g(k, u);\ng(_, u: User) if u.level + 1 > 0;"
+    ));
+    // A call of a rule that cannot raise does not need the order.
+    assert!(!uses_key_order("allow(u: User, _, d: Doc) if [k, _] in d.map and g(k, u);\ng(_, _: User);"));
     assert!(uses_key_order(
         "allow(u: User, _, d: Doc) if first(d, k) and k = u.name;\nfirst(d: Doc, k) if [k, _] in d.map and cut;"
     ));
+}
+
+/// Facts the code does not bear out are corrected before anything is emitted: with a plan
+/// that says no function recurses or raises, the recursive rule still gets its depth guard
+/// and `Result`, and so does the rule that calls it and the one whose arithmetic can fail.
+#[test]
+fn wrong_facts_are_caught_and_corrected() {
+    let mut sources = SourceMap::new();
+    sources.add(
+        "app.polar",
+        r#"allow(u: User, "read", f: Folder) if can_read(u, f) or big(u);
+           can_read(u: User, f: Folder) if f.owner = u.name;
+           can_read(u: User, f: Folder) if can_read(u, f.parent);
+           big(u: User) if u.level + 1 > 10;
+           plain(u: User) if u.admin = true;"#,
+    );
+    let checked = crate::check(&sources, crate::Stop::AfterValidation);
+    let (program, graph) = (checked.program.unwrap(), checked.graph.unwrap());
+    let mut plans = crate::plan::Plans::new(&program, &graph);
+    for facts in plans.functions.values_mut() {
+        *facts = crate::plan::FnFacts { recursive: false, may_raise: false, why: None };
+    }
+    let tokens = super::generate_from_plans(&program, &graph, Some(&sources), &plans).unwrap();
+    let code = prettyplease::unparse(&syn::parse2(tokens).unwrap());
+    let function =
+        |name: &str| code.split(&format!("fn {name}<")).nth(1).unwrap().split("\nfn ").next().unwrap();
+    for name in ["__polar_rule_can_read_2", "__polar_rule_big_1", "__polar_rule_allow_3"] {
+        assert!(function(name).contains("-> ::core::result::Result<bool"), "{name}: {}", function(name));
+    }
+    assert!(function("__polar_rule_can_read_2").contains("cx.enter()?"));
+    // Where the (wrong) facts held, they are kept.
+    assert!(function("__polar_rule_plain_1").contains("-> bool"));
+    assert!(!function("__polar_rule_big_1").contains("cx.enter()"));
 }

@@ -375,6 +375,7 @@ impl<'p> Gen<'p> {
                 let (Some(l), Some(r)) = (self.value(left, scope, env), self.value(right, scope, env)) else {
                     return quote! {};
                 };
+                self.calls.raise_here();
                 let operand = |v: &Val| {
                     let e = &v.expr;
                     if v.generic {
