@@ -35,7 +35,7 @@ const MAX_SPECIALIZATIONS: usize = 4096;
 /// literal in a guard. rustc compiles a `match` on strings to a chain of comparisons, one per
 /// arm among the literals of the same length: with thousands of actions, that chain costs
 /// microseconds, while a `match` on integers is a jump table or a tree of comparisons.
-const MANY_ARMS: usize = 64;
+pub(crate) const MANY_ARMS: usize = crate::plan::MANY_ARMS;
 
 pub(super) use crate::plan::Const;
 
@@ -113,14 +113,8 @@ impl<'p> Gen<'p> {
         let (f, spec) = if spec.consts.iter().all(Option::is_none) {
             (general, spec)
         } else {
-            match self.specs.idents.get(&spec) {
-                Some(f) => (f.clone(), spec),
-                None if self.specs.idents.len() < MAX_SPECIALIZATIONS => {
-                    let f = format_ident!("{}_k{}", general, self.specs.idents.len());
-                    self.specs.idents.insert(spec.clone(), f.clone());
-                    self.specs.pending.push(spec.clone());
-                    (f, spec)
-                }
+            match self.specialized(&spec) {
+                Some(f) => (f, spec),
                 // Past the cap, the general function.
                 None => (general, Spec { name: spec.name, consts: vec![None; vals.len()] }),
             }
@@ -134,6 +128,22 @@ impl<'p> Gen<'p> {
             quote! { #f(#(#exprs),*) }
         };
         (call, raises)
+    }
+
+    /// The function specialized for `spec`'s constants (generated later if new), or `None`
+    /// past [`MAX_SPECIALIZATIONS`].
+    fn specialized(&mut self, spec: &Spec) -> Option<Ident> {
+        if let Some(f) = self.specs.idents.get(spec) {
+            return Some(f.clone());
+        }
+        if self.specs.idents.len() >= MAX_SPECIALIZATIONS {
+            return None;
+        }
+        let f =
+            format_ident!("{}_k{}", rule_fn_ident(&spec.name, spec.consts.len()), self.specs.idents.len());
+        self.specs.idents.insert(spec.clone(), f.clone());
+        self.specs.pending.push(spec.clone());
+        Some(f)
     }
 
     /// The facts the function for `spec` is generated with: the plan's, unless a previous
@@ -170,7 +180,7 @@ impl<'p> Gen<'p> {
         let outer = self.calls.enter(spec.key(), facts);
         let collecting = std::mem::take(&mut self.modes.collecting);
         let body = match index_position(&clauses, &spec.consts) {
-            Some(position) => self.indexed_clauses(&clauses, &args, position),
+            Some(position) => self.indexed_clauses(spec, &clauses, &args, position),
             None => self.clauses_in_order(&clauses, &args),
         };
         self.modes.collecting = collecting;
@@ -225,6 +235,7 @@ impl<'p> Gen<'p> {
     /// the constant, and a fallback arm with the clauses that accept any value there.
     fn indexed_clauses(
         &mut self,
+        spec: &Spec,
         clauses: &[&'p LoweredRule],
         args: &[Option<Val>],
         position: usize,
@@ -245,8 +256,32 @@ impl<'p> Gen<'p> {
                 None => open.push(i),
             }
         }
+        let literals_count = literals.len();
         let mut arms = Vec::new();
         for s in literals {
+            // With few arms, each is the function specialized for its literal (the one a call
+            // with that literal reaches): its clauses are generated once, not once per arm
+            // and once per specialization.
+            let mut arm_spec = spec.clone();
+            arm_spec.consts[position] = Some(Const::Str(s.to_owned()));
+            if literals_count < MANY_ARMS
+                && let Some(f) = self.specialized(&arm_spec)
+            {
+                let sig = self.fn_facts(&arm_spec);
+                self.calls.note_call(arm_spec.key(), sig.may_raise);
+                let params = args
+                    .iter()
+                    .zip(&arm_spec.consts)
+                    .filter(|(_, c)| c.is_none())
+                    .map(|(a, _)| &a.as_ref().expect("the arguments of a rule function are bound").expr);
+                let call = match (sig.may_raise, self.calls.has_cx()) {
+                    (false, false) => quote! { return #f(#(#params),*); },
+                    (false, true) => quote! { return ::core::result::Result::Ok(#f(#(#params),*)); },
+                    (true, _) => quote! { return #f(cx, #(#params),*); },
+                };
+                arms.push((s, call));
+                continue;
+            }
             let mut arm_args = args.to_vec();
             arm_args[position] = Some(const_val(&Const::Str(s.to_owned())));
             let mut indices: Vec<usize> = with_literal[s].iter().chain(&open).copied().collect();
@@ -364,7 +399,9 @@ mod tests {
         // One clause left, with no run-time test of the role name...
         assert_eq!(clauses(&specialized), 1, "{specialized}");
         assert!(!specialized.contains("is_str"), "{specialized}");
-        // ...while the general function keeps both, for callers that pass a variable.
-        assert_eq!(clauses(&general), 2, "{general}");
+        // ...while the general function, for callers that pass a variable, matches on it and
+        // calls the copy for each literal.
+        assert_eq!(clauses(&general), 0, "{general}");
+        assert_eq!(general.matches("return __polar_rule_role_3_k").count(), 2, "{general}");
     }
 }

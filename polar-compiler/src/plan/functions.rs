@@ -23,6 +23,10 @@ use crate::lower::LoweredRule;
 /// How deeply calls that bind variables are inlined into each other (as the emitter does).
 pub const MAX_INLINE: usize = 16;
 
+/// From this many literals on, a function indexed on a string matches on its hash and keeps
+/// each arm's clauses inline; below, each arm calls the function specialized for its literal.
+pub const MANY_ARMS: usize = 64;
+
 /// Clauses copied into more than one arm, at most, for indexing to be worth its code size
 /// (unless the copies are no larger than the rule itself, see [`index_position`]).
 const MAX_DUPLICATED_CLAUSES: usize = 256;
@@ -205,26 +209,29 @@ impl Explorer<'_> {
         let lowered: Vec<&LoweredRule> = clauses.iter().map(|c| self.program.rule(c.rule)).collect();
         match index_position(&lowered, &consts) {
             Some(position) => {
-                for (clause, rule) in clauses.iter().zip(&lowered) {
-                    match string_param(rule, position) {
-                        Some(s) => {
-                            let mut arm = consts.clone();
-                            arm[position] = Some(Const::Str(s.to_owned()));
-                            self.clause(id, clause, &arm, 0);
-                        }
-                        None => {
-                            // In the fallback arm and in every literal's arm.
-                            self.clause(id, clause, &consts, 0);
-                            let mut literals: Vec<&str> =
-                                lowered.iter().filter_map(|r| string_param(r, position)).collect();
-                            literals.sort_unstable();
-                            literals.dedup();
-                            for s in literals {
-                                let mut arm = consts.clone();
-                                arm[position] = Some(Const::Str(s.to_owned()));
+                let mut literals: Vec<&str> =
+                    lowered.iter().filter_map(|r| string_param(r, position)).collect();
+                literals.sort_unstable();
+                literals.dedup();
+                let delegate = literals.len() < MANY_ARMS;
+                for s in &literals {
+                    let mut arm = consts.clone();
+                    arm[position] = Some(Const::Str((*s).to_owned()));
+                    if delegate {
+                        let callee = self.function(&(rule.clone(), arm));
+                        self.calls[id].push((callee, clauses[0].span));
+                    } else {
+                        for (clause, r) in clauses.iter().zip(&lowered) {
+                            if string_param(r, position).is_none_or(|p| p == *s) {
                                 self.clause(id, clause, &arm, 0);
                             }
                         }
+                    }
+                }
+                // The fallback arm: the clauses that accept any value there.
+                for (clause, r) in clauses.iter().zip(&lowered) {
+                    if string_param(r, position).is_none() {
+                        self.clause(id, clause, &consts, 0);
                     }
                 }
             }

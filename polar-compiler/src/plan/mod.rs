@@ -36,7 +36,7 @@ mod tests;
 
 pub use analysis::Facts;
 pub use build::is_arithmetic;
-pub use functions::{Const, FnFacts, FnKey, MAX_INLINE, index_position, lits_unify, string_param};
+pub use functions::{Const, FnFacts, FnKey, MANY_ARMS, MAX_INLINE, index_position, lits_unify, string_param};
 
 /// A rule is its name and arity (`has_role/3`).
 pub type RuleKey = (String, usize);

@@ -39,7 +39,9 @@ fn facts_of_role_rules_over_typed_data() {
     );
     // `repo.public` as a condition: Oso errors when it is not a boolean.
     assert!(facts("allow").may_raise);
-    assert!(facts("allow").raise_site.as_ref().unwrap().1.contains("condition"));
+    let read = [None, Some(Const::Str("read".into())), None];
+    assert!(plans.function("allow", &read).why.as_ref().unwrap().1.contains("condition"));
+    assert!(facts("allow").raise_site.as_ref().unwrap().1.contains("calls `allow(_, \"pull\", _)`"));
     // `on "parent"` makes `has_relation` bind the organization.
     assert!(facts("has_relation").binds());
     assert!(!facts("has_permission").binds());
