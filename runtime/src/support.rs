@@ -12,40 +12,36 @@ use crate::{Bare, ListView, Members, Polar, PolarClass, RuntimeError, View};
 
 pub use crate::support_values::*;
 
-/// How deeply rule calls may nest before a check fails closed with
-/// [`RuntimeError::RecursionLimit`]. This is what makes recursion over cyclic data terminate.
-pub const MAX_DEPTH: u32 = 1024;
+/// How deeply the rule calls of a recursive rule may nest before a check fails closed with
+/// [`RuntimeError::RecursionLimit`]: what makes recursion over cyclic data terminate. Oso's
+/// goal stack (10,000 goals) never holds more nested rule calls than this, so every depth Oso
+/// answers at, the compiled check answers at too. Only functions in a cycle of calls count a
+/// level (the plan decides which, `polar-compiler/src/plan/functions.rs`).
+pub const MAX_DEPTH: u32 = 10_000;
 
-/// How much stack the rule calls of one check may use before it fails closed with
-/// [`RuntimeError::RecursionLimit`], whatever the depth. A rule call's frames take a few
-/// KiB in a debug build, so [`MAX_DEPTH`] levels alone overflow a thread's default 2 MiB stack
-/// (an abort of the whole process) on cyclic data.
-pub const MAX_STACK: usize = 1 << 20;
+/// How many levels of recursive rule calls apart [`guarded`] makes sure that [`RED_ZONE`]
+/// bytes of stack remain, growing it onto a new segment when they do not.
+const STACK_CHECK_EVERY: u32 = 4;
 
-/// How many levels of rule calls apart [`Cx::enter`] compares the stack with [`MAX_STACK`].
-const STACK_CHECK_EVERY: u32 = 8;
+/// The stack [`STACK_CHECK_EVERY`] levels of rule calls may take, at most, between two checks
+/// (frames of generated code take a few KiB in a debug build, less in release).
+pub const RED_ZONE: usize = 1 << 20;
 
-/// State of one authorization check: the depth of rule calls, and whether every solution is
-/// to be enumerated.
+/// The size of each stack segment [`guarded`] adds.
+const STACK_SEGMENT: usize = 4 << 20;
+
+/// State of one authorization check: the depth of recursive rule calls, and whether every
+/// solution is to be enumerated.
 #[derive(Debug)]
 pub struct Cx {
     depth: Cell<u32>,
     exhaustive: Cell<bool>,
-    /// Where the stack was when the check started (see [`MAX_STACK`]).
-    stack_base: usize,
 }
 
 impl Default for Cx {
     fn default() -> Self {
         Cx::new()
     }
-}
-
-/// The address of a local of the calling frame: how deep the stack is.
-#[inline(always)]
-fn stack_position() -> usize {
-    let marker = 0u8;
-    std::hint::black_box(&marker as *const u8) as usize
 }
 
 /// Restores the previous mode of a [`Cx`] when dropped (see [`Cx::exhaustive`]).
@@ -68,20 +64,15 @@ impl Drop for DepthGuard<'_> {
 
 impl Cx {
     pub fn new() -> Self {
-        Cx { depth: Cell::new(0), exhaustive: Cell::new(false), stack_base: stack_position() }
+        Cx { depth: Cell::new(0), exhaustive: Cell::new(false) }
     }
 
-    /// Enters a rule call.
+    /// Enters a recursive rule call: one level deeper, or [`RuntimeError::RecursionLimit`]
+    /// past [`MAX_DEPTH`].
     pub fn enter(&self) -> Result<DepthGuard<'_>, RuntimeError> {
         let depth = self.depth.get() + 1;
         if depth > MAX_DEPTH {
             return Err(RuntimeError::RecursionLimit { limit: MAX_DEPTH });
-        }
-        // The stack is measured every `STACK_CHECK_EVERY` levels only: the measurement is a store
-        // and a load that every rule call of a shallow check paid (a tenth of gitclub's check), and
-        // the few frames between two measurements stay far below a thread's stack size.
-        if depth.is_multiple_of(STACK_CHECK_EVERY) && stack_position().abs_diff(self.stack_base) > MAX_STACK {
-            return Err(RuntimeError::RecursionLimit { limit: depth - 1 });
         }
         self.depth.set(depth);
         Ok(DepthGuard(&self.depth))
@@ -98,6 +89,29 @@ impl Cx {
     #[inline(always)]
     pub fn is_exhaustive(&self) -> bool {
         self.exhaustive.get()
+    }
+}
+
+/// Runs `f` where [`RED_ZONE`] bytes of stack remain, on a new segment if need be: the
+/// continuation of a recursive call that binds variables (`codegen/recursion.rs`) runs once
+/// per solution, nested as deep as the recursion that found it.
+#[inline(always)]
+pub fn with_stack<T>(f: impl FnOnce() -> T) -> T {
+    stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, f)
+}
+
+/// The body of a function in a cycle of rule calls: one level deeper (failing closed past
+/// [`MAX_DEPTH`]), on a stack that has room for it. Every [`STACK_CHECK_EVERY`] levels the
+/// remaining stack is measured, and below [`RED_ZONE`] the body runs on a new segment
+/// (`stacker`), so the depth Oso answers at never overflows a thread's stack, whatever its
+/// size, in debug and release builds alike.
+#[inline(always)]
+pub fn guarded<T>(cx: &Cx, body: impl FnOnce() -> Result<T, RuntimeError>) -> Result<T, RuntimeError> {
+    let _depth = cx.enter()?;
+    if cx.depth.get().is_multiple_of(STACK_CHECK_EVERY) {
+        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, body)
+    } else {
+        body()
     }
 }
 
@@ -791,24 +805,23 @@ mod tests {
     }
 
     #[test]
-    fn stack_use_is_bounded() {
-        // Each level holds 64 KiB of stack: the budget stops the recursion long before
-        // `MAX_DEPTH`, and long before a 2 MiB stack overflows.
-        fn recurse(cx: &Cx) -> Result<u32, RuntimeError> {
-            let _guard = cx.enter()?;
-            let frame = std::hint::black_box([0u8; 64 << 10]);
-            Ok(recurse(cx)? + u32::from(frame[0]))
-        }
-        let levels = std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn(|| match recurse(&Cx::new()) {
-                Err(RuntimeError::RecursionLimit { limit }) => limit,
-                other => panic!("{other:?}"),
+    fn deep_recursion_grows_the_stack_and_cycles_stop_at_the_limit() {
+        // 4 KiB a level: 2,000 levels need four times a 2 MiB stack; `guarded` puts them on
+        // new segments, and the depth limit ends an endless recursion.
+        fn recurse(cx: &Cx, left: u32) -> Result<u32, RuntimeError> {
+            guarded(cx, || {
+                let frame = std::hint::black_box([0u8; 4 << 10]);
+                if left == 0 { Ok(u32::from(frame[0])) } else { Ok(recurse(cx, left - 1)? + 1) }
             })
+        }
+        let (deep, endless) = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(|| (recurse(&Cx::new(), 2_000), recurse(&Cx::new(), u32::MAX)))
             .unwrap()
             .join()
             .unwrap();
-        assert!((4..=16).contains(&levels), "{levels}");
+        assert_eq!(deep, Ok(2_000));
+        assert_eq!(endless, Err(RuntimeError::RecursionLimit { limit: MAX_DEPTH }));
     }
 
     #[test]

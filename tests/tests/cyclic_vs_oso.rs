@@ -8,8 +8,8 @@
 //!
 //! Both engines search depth first in the same order, so where a solution lies before the
 //! first infinite branch both answer it, and where the search enters an infinite branch first
-//! neither answers: the compiled policy fails with `RecursionLimit` (1,024 nested rule calls,
-//! or 1 MiB of stack) within milliseconds; Oso never reaches its goal-stack limit (10,000) on
+//! neither answers: the compiled policy fails with `RecursionLimit` (10,000 nested recursive
+//! rule calls, on stack segments it grows) within milliseconds; Oso never reaches its goal-stack limit (10,000) on
 //! these policies: it runs until its query timeout ("Query timeout", 30 s by default, 1 s
 //! here through `POLAR_TIMEOUT_MS`), and on a thread with a 2 MiB stack it can overflow the
 //! Rust stack first and abort the process (seen with the "audit" query on a self-loop). So the
@@ -414,8 +414,8 @@ fn compare_worlds() {
 }
 
 /// Regression: on a self-loop the compiled policy used to overflow a 2 MiB thread stack in a
-/// debug build (an abort of the process) before its depth limit of 1,024 nested rule calls;
-/// a stack budget (`polar_runtime::support::MAX_STACK`) now stops it first.
+/// debug build (an abort of the process) before its depth limit; recursive rule functions now
+/// grow the stack onto new segments until the limit (`polar_runtime::support::guarded`).
 #[test]
 fn a_self_loop_fails_closed_on_a_small_stack() {
     let check = || {

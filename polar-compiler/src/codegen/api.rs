@@ -516,7 +516,6 @@ impl<'p> Gen<'p> {
         quote! {
             #[allow(dead_code, unused_variables, unused_labels, unused_mut, unreachable_code, non_snake_case, clippy::all)]
             fn #f(cx: &::polar_runtime::support::Cx) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
-                let _depth = cx.enter()?;
                 let mut __polar_found = false;
                 #body
                 ::core::result::Result::Ok(__polar_found)

@@ -198,16 +198,23 @@ impl<'p> Gen<'p> {
                 }
             };
         }
-        let guard = facts.recursive.then(|| quote! { let _depth = cx.enter()?; });
+        let body = quote! {
+            let mut __polar_found = false;
+            #body
+            ::core::result::Result::Ok(__polar_found)
+        };
+        // In a cycle: the depth limit, and room on the stack (`support::guarded`).
+        let body = if facts.recursive {
+            quote! { ::polar_runtime::support::guarded(cx, || { #body }) }
+        } else {
+            body
+        };
         quote! {
             #attributes
             fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(
                 cx: &::polar_runtime::support::Cx, #(#params: &#types),*
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
-                #guard
-                let mut __polar_found = false;
                 #body
-                ::core::result::Result::Ok(__polar_found)
             }
         }
     }

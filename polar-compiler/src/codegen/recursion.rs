@@ -7,8 +7,8 @@
 //! of the caller's conjunction, which returns `Ok(true)` to stop at the first success. Taking
 //! `dyn` values keeps monomorphization finite however the recursion changes types; the values
 //! are then typed through `Polar::view` like parameters without a specializer (a field lookup
-//! needs a specializer or `matches`). Depth is bounded by `Cx` like any rule call, so cyclic
-//! data ends in `RecursionLimit` (deny).
+//! needs a specializer or `matches`). Depth is bounded by `Cx` like any recursive rule call
+//! (`support::guarded`), so cyclic data ends in `RecursionLimit` (deny).
 //!
 //! The continuation is a closure, so the code after the call can only succeed by returning
 //! from it: a call inside `not` (which succeeds by breaking out of a labelled block) is
@@ -22,6 +22,7 @@ use quote::{format_ident, quote};
 use super::*;
 use crate::ast::{Term, TermKind};
 use crate::lower::{LoweredRule, is_union};
+use crate::source::Span;
 
 /// Binding-mode functions requested so far and those still to generate.
 #[derive(Default)]
@@ -33,6 +34,9 @@ pub(super) struct Modes {
     /// Whether success records a result and goes on (`authorized_actions`, inline queries)
     /// rather than returning `Ok(true)` from the enclosing function.
     pub(super) collecting: bool,
+    /// In the binding-mode function being generated, the calls of itself that end a clause
+    /// and pass its outputs straight through (see [`tail_calls`]).
+    tail_calls: Vec<Span>,
 }
 
 impl<'p> Gen<'p> {
@@ -58,6 +62,18 @@ impl<'p> Gen<'p> {
         }
         let mode: Vec<bool> = vals.iter().map(Option::is_some).collect();
         let key = (name.to_owned(), mode.clone());
+        if self.modes.tail_calls.contains(&term.span) && !self.modes.collecting {
+            // A solution of the call is a solution of this clause as it is: the caller's
+            // continuation goes down unchanged, rather than one closure per level that every
+            // solution found deeper would run through (quadratic on deep or cyclic data).
+            let f = self.modes.idents[&key].clone();
+            let inputs = vals.iter().flatten().map(|v| {
+                let e = &v.expr;
+                quote! { &#e as &dyn ::polar_runtime::Polar }
+            });
+            self.calls.raise_here();
+            return quote! { if #f(cx, #(#inputs,)* &mut *k)? { return ::core::result::Result::Ok(true); } };
+        }
         let f = match self.modes.idents.get(&key) {
             Some(f) => f.clone(),
             None => {
@@ -163,6 +179,7 @@ impl<'p> Gen<'p> {
         let outputs = mode.iter().filter(|b| !**b).count();
         let dyns = (0..outputs).map(|_| quote! { &dyn ::polar_runtime::Polar });
         let clauses: Vec<&'p LoweredRule> = self.rules[&(name.to_owned(), mode.len())].clone();
+        let tails = std::mem::replace(&mut self.modes.tail_calls, tail_calls(&clauses, mode));
         let saved = std::mem::take(&mut self.modes.label_success);
         let collecting = std::mem::take(&mut self.modes.collecting);
         let outer = self.calls.enter_fallible();
@@ -171,8 +188,10 @@ impl<'p> Gen<'p> {
                 let e = &v.expr;
                 quote! { &#e as &dyn ::polar_runtime::Polar }
             });
+            // The continuation runs as deep as the recursion that found the solution: with
+            // room on the stack, as the recursion itself.
             quote! {
-                if k(#(#values),*)? {
+                if ::polar_runtime::support::with_stack(|| k(#(#values),*))? {
                     if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
                     __polar_found = true;
                 }
@@ -182,6 +201,7 @@ impl<'p> Gen<'p> {
         self.calls.leave(outer);
         self.modes.label_success = saved;
         self.modes.collecting = collecting;
+        self.modes.tail_calls = tails;
         quote! {
             #[allow(unused_variables, unused_labels, unreachable_code, unused_mut, unused_assignments, non_snake_case, clippy::all)]
             fn #f(
@@ -189,11 +209,61 @@ impl<'p> Gen<'p> {
                 #(#params: &dyn ::polar_runtime::Polar,)*
                 k: &mut dyn FnMut(#(#dyns),*) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError>,
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
-                let _depth = cx.enter()?;
-                let mut __polar_found = false;
-                #bodies
-                ::core::result::Result::Ok(__polar_found)
+                ::polar_runtime::support::guarded(cx, || {
+                    let mut __polar_found = false;
+                    #bodies
+                    ::core::result::Result::Ok(__polar_found)
+                })
             }
         }
     }
+}
+
+/// The calls of the rule itself, in binding mode `mode`, that end a clause and pass its outputs
+/// through: the last goal of a body without `cut`, each output parameter a variable that is
+/// the same argument of the call and occurs nowhere else, and every clause of the rule checking
+/// the same class (or none) on each output. A solution of such a call, passed to the caller's
+/// continuation as it is, is what the clause would have passed after its own checks.
+fn tail_calls(clauses: &[&LoweredRule], mode: &[bool]) -> Vec<Span> {
+    let outputs: Vec<usize> = (0..mode.len()).filter(|&i| !mode[i]).collect();
+    fn class(rule: &LoweredRule, i: usize) -> Option<Option<&str>> {
+        match rule.params[i].specializer.as_ref().map(|s| &s.kind) {
+            None => Some(None),
+            Some(TermKind::Instance { tag, fields, .. }) if fields.is_empty() => {
+                Some(Some(tag.name.as_str()))
+            }
+            _ => None,
+        }
+    }
+    let same_checks = outputs.iter().all(|&i| {
+        let first = class(clauses[0], i);
+        first.is_some() && clauses.iter().all(|c| class(c, i) == first)
+    });
+    if !same_checks {
+        return Vec::new();
+    }
+    let mut tails = Vec::new();
+    for clause in clauses {
+        let body = clause.body_terms();
+        let Some(TermKind::Call(call)) = body.last().map(|t| &t.kind) else { continue };
+        if call.name.name != clause.name.name || call.args.len() != mode.len() || call.kwargs.is_some() {
+            continue;
+        }
+        if body.iter().any(|g| matches!(g.kind, TermKind::Cut)) {
+            continue;
+        }
+        let passes_through = outputs.iter().all(|&i| {
+            let Some(v) = clause.params[i].value.as_variable().filter(|v| *v != "_") else { return false };
+            if call.args[i].as_variable() != Some(v) {
+                return false;
+            }
+            let mut uses = 0;
+            clause.body.walk(&mut |t| uses += usize::from(t.as_variable() == Some(v)));
+            uses == 1
+        });
+        if passes_through {
+            tails.push(body.last().expect("a last goal").span);
+        }
+    }
+    tails
 }
