@@ -20,7 +20,8 @@ pub use crate::support_values::*;
 pub const MAX_DEPTH: u32 = 10_000;
 
 /// How many levels of recursive rule calls apart [`guarded`] makes sure that [`RED_ZONE`]
-/// bytes of stack remain, growing it onto a new segment when they do not.
+/// bytes of stack remain, growing it onto a new segment when they do not (a comparison of the
+/// stack pointer with a floor measured once per check and per segment).
 const STACK_CHECK_EVERY: u32 = 4;
 
 /// The stack [`STACK_CHECK_EVERY`] levels of rule calls may take, at most, between two checks
@@ -36,6 +37,9 @@ const STACK_SEGMENT: usize = 4 << 20;
 pub struct Cx {
     depth: Cell<u32>,
     exhaustive: Cell<bool>,
+    /// The stack address under which a recursive call moves to a new segment (`usize::MAX`
+    /// until measured: the first check measures it).
+    stack_floor: Cell<usize>,
 }
 
 impl Default for Cx {
@@ -64,7 +68,7 @@ impl Drop for DepthGuard<'_> {
 
 impl Cx {
     pub fn new() -> Self {
-        Cx { depth: Cell::new(0), exhaustive: Cell::new(false) }
+        Cx { depth: Cell::new(0), exhaustive: Cell::new(false), stack_floor: Cell::new(usize::MAX) }
     }
 
     /// Enters a recursive rule call: one level deeper, or [`RuntimeError::RecursionLimit`]
@@ -96,22 +100,50 @@ impl Cx {
 /// continuation of a recursive call that binds variables (`codegen/recursion.rs`) runs once
 /// per solution, nested as deep as the recursion that found it.
 #[inline(always)]
-pub fn with_stack<T>(f: impl FnOnce() -> T) -> T {
-    stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, f)
+pub fn with_stack<T>(cx: &Cx, f: impl FnOnce() -> T) -> T {
+    if stack_position() < cx.stack_floor.get() { on_room(cx, f) } else { f() }
 }
 
 /// The body of a function in a cycle of rule calls: one level deeper (failing closed past
 /// [`MAX_DEPTH`]), on a stack that has room for it. Every [`STACK_CHECK_EVERY`] levels the
-/// remaining stack is measured, and below [`RED_ZONE`] the body runs on a new segment
-/// (`stacker`), so the depth Oso answers at never overflows a thread's stack, whatever its
-/// size, in debug and release builds alike.
+/// stack pointer is compared with the check's floor, and below it the body runs on a new
+/// segment (`stacker`), so the depth Oso answers at never overflows a thread's stack, whatever
+/// its size, in debug and release builds alike.
 #[inline(always)]
 pub fn guarded<T>(cx: &Cx, body: impl FnOnce() -> Result<T, RuntimeError>) -> Result<T, RuntimeError> {
     let _depth = cx.enter()?;
-    if cx.depth.get().is_multiple_of(STACK_CHECK_EVERY) {
-        stacker::maybe_grow(RED_ZONE, STACK_SEGMENT, body)
+    if cx.depth.get().is_multiple_of(STACK_CHECK_EVERY) && stack_position() < cx.stack_floor.get() {
+        on_room(cx, body)
     } else {
         body()
+    }
+}
+
+/// The address of a local of the calling frame: how deep the stack is.
+#[inline(always)]
+fn stack_position() -> usize {
+    let marker = 0u8;
+    std::hint::black_box(&marker as *const u8) as usize
+}
+
+/// Below the floor (or before it is known): measures the stack with `stacker`, sets the floor
+/// [`RED_ZONE`] above its end, and runs `f` here if that leaves room, else on a new segment,
+/// where the floor is measured again. Stacks grow downwards on every target Rust runs on but a
+/// few; where `stacker` cannot measure, `f` always gets a new segment.
+#[cold]
+#[inline(never)]
+fn on_room<T>(cx: &Cx, f: impl FnOnce() -> T) -> T {
+    match stacker::remaining_stack() {
+        Some(remaining) if remaining > RED_ZONE => {
+            cx.stack_floor.set(stack_position().saturating_sub(remaining - RED_ZONE));
+            f()
+        }
+        _ => {
+            let outer = cx.stack_floor.replace(usize::MAX);
+            let result = stacker::grow(STACK_SEGMENT, f);
+            cx.stack_floor.set(outer);
+            result
+        }
     }
 }
 

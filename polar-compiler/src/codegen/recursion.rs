@@ -191,7 +191,7 @@ impl<'p> Gen<'p> {
             // The continuation runs as deep as the recursion that found the solution: with
             // room on the stack, as the recursion itself.
             quote! {
-                if ::polar_runtime::support::with_stack(|| k(#(#values),*))? {
+                if ::polar_runtime::support::with_stack(cx, || k(#(#values),*))? {
                     if !cx.is_exhaustive() { return ::core::result::Result::Ok(true); }
                     __polar_found = true;
                 }
