@@ -19,16 +19,17 @@ pub use crate::support_values::*;
 /// level (the plan decides which, `polar-compiler/src/plan/functions.rs`).
 pub const MAX_DEPTH: u32 = 10_000;
 
-/// How many levels of recursive rule calls apart [`guarded`] makes sure that [`RED_ZONE`]
+/// How many levels of recursive rule calls apart [`Cx::enter_recursive`] makes sure that [`RED_ZONE`]
 /// bytes of stack remain, growing it onto a new segment when they do not (a comparison of the
 /// stack pointer with a floor measured once per check and per segment).
 const STACK_CHECK_EVERY: u32 = 4;
 
-/// The stack [`STACK_CHECK_EVERY`] levels of rule calls may take, at most, between two checks
+/// The stack [`STACK_CHECK_EVERY`] levels of rule calls (and the continuations of binding
+/// calls) may take, at most, between two checks
 /// (frames of generated code take a few KiB in a debug build, less in release).
 pub const RED_ZONE: usize = 1 << 20;
 
-/// The size of each stack segment [`guarded`] adds.
+/// The size of each stack segment [`grow`] adds.
 const STACK_SEGMENT: usize = 4 << 20;
 
 /// State of one authorization check: the depth of recursive rule calls, and whether every
@@ -82,6 +83,26 @@ impl Cx {
         Ok(DepthGuard(&self.depth))
     }
 
+    /// Enters a call of a function in a cycle of rule calls: one level deeper, or
+    /// [`RuntimeError::RecursionLimit`] past [`MAX_DEPTH`]. Every [`STACK_CHECK_EVERY`] levels
+    /// the stack pointer is compared with the check's floor; below it, [`Enter::Grow`] tells
+    /// the function to call itself again through [`grow`], on a new segment. So the depth Oso
+    /// answers at never overflows a thread's stack, whatever its size, in debug and release
+    /// builds alike, and the body is not duplicated for the rare path.
+    #[inline(always)]
+    pub fn enter_recursive(&self) -> Result<Enter<'_>, RuntimeError> {
+        let depth = self.depth.get() + 1;
+        if depth > MAX_DEPTH {
+            return Err(RuntimeError::RecursionLimit { limit: MAX_DEPTH });
+        }
+        if depth.is_multiple_of(STACK_CHECK_EVERY) && stack_position() < self.stack_floor.get() && !room(self)
+        {
+            return Ok(Enter::Grow);
+        }
+        self.depth.set(depth);
+        Ok(Enter::Go(DepthGuard(&self.depth)))
+    }
+
     /// Until the guard drops, rule functions enumerate every solution instead of returning at
     /// the first. Oso runs the goal of a `not` (and so of a `forall`) to completion, so that
     /// an error in a later alternative aborts the query even after a solution was found.
@@ -101,22 +122,26 @@ impl Cx {
 /// per solution, nested as deep as the recursion that found it.
 #[inline(always)]
 pub fn with_stack<T>(cx: &Cx, f: impl FnOnce() -> T) -> T {
-    if stack_position() < cx.stack_floor.get() { on_room(cx, f) } else { f() }
+    if stack_position() < cx.stack_floor.get() && !room(cx) { grow(cx, f) } else { f() }
 }
 
-/// The body of a function in a cycle of rule calls: one level deeper (failing closed past
-/// [`MAX_DEPTH`]), on a stack that has room for it. Every [`STACK_CHECK_EVERY`] levels the
-/// stack pointer is compared with the check's floor, and below it the body runs on a new
-/// segment (`stacker`), so the depth Oso answers at never overflows a thread's stack, whatever
-/// its size, in debug and release builds alike.
-#[inline(always)]
-pub fn guarded<T>(cx: &Cx, body: impl FnOnce() -> Result<T, RuntimeError>) -> Result<T, RuntimeError> {
-    let _depth = cx.enter()?;
-    if cx.depth.get().is_multiple_of(STACK_CHECK_EVERY) && stack_position() < cx.stack_floor.get() {
-        on_room(cx, body)
-    } else {
-        body()
-    }
+/// What [`Cx::enter_recursive`] decided.
+pub enum Enter<'a> {
+    /// One level deeper; the level is left when the guard drops.
+    Go(DepthGuard<'a>),
+    /// Too little stack is left: call the function again through [`grow`].
+    Grow,
+}
+
+/// Runs `f` (the call of a recursive rule function that [`Cx::enter_recursive`] sent here) on
+/// a new stack segment, where the floor is measured again.
+#[cold]
+#[inline(never)]
+pub fn grow<T>(cx: &Cx, f: impl FnOnce() -> T) -> T {
+    let outer = cx.stack_floor.replace(usize::MAX);
+    let result = stacker::grow(STACK_SEGMENT, f);
+    cx.stack_floor.set(outer);
+    result
 }
 
 /// The address of a local of the calling frame: how deep the stack is.
@@ -126,24 +151,19 @@ fn stack_position() -> usize {
     std::hint::black_box(&marker as *const u8) as usize
 }
 
-/// Below the floor (or before it is known): measures the stack with `stacker`, sets the floor
-/// [`RED_ZONE`] above its end, and runs `f` here if that leaves room, else on a new segment,
-/// where the floor is measured again. Stacks grow downwards on every target Rust runs on but a
-/// few; where `stacker` cannot measure, `f` always gets a new segment.
+/// Below the floor (or before it is known): measures the stack with `stacker` and sets the
+/// floor [`RED_ZONE`] above its end; whether that leaves room here. Stacks grow downwards on
+/// every target Rust runs on but a few; where `stacker` cannot measure there is never room, and
+/// every check moves to a new segment.
 #[cold]
 #[inline(never)]
-fn on_room<T>(cx: &Cx, f: impl FnOnce() -> T) -> T {
+fn room(cx: &Cx) -> bool {
     match stacker::remaining_stack() {
         Some(remaining) if remaining > RED_ZONE => {
             cx.stack_floor.set(stack_position().saturating_sub(remaining - RED_ZONE));
-            f()
+            true
         }
-        _ => {
-            let outer = cx.stack_floor.replace(usize::MAX);
-            let result = stacker::grow(STACK_SEGMENT, f);
-            cx.stack_floor.set(outer);
-            result
-        }
+        _ => false,
     }
 }
 
@@ -838,13 +858,15 @@ mod tests {
 
     #[test]
     fn deep_recursion_grows_the_stack_and_cycles_stop_at_the_limit() {
-        // 4 KiB a level: 2,000 levels need four times a 2 MiB stack; `guarded` puts them on
-        // new segments, and the depth limit ends an endless recursion.
+        // 4 KiB a level: 2,000 levels need four times a 2 MiB stack; `enter_recursive` sends
+        // them to new segments, and the depth limit ends an endless recursion.
         fn recurse(cx: &Cx, left: u32) -> Result<u32, RuntimeError> {
-            guarded(cx, || {
-                let frame = std::hint::black_box([0u8; 4 << 10]);
-                if left == 0 { Ok(u32::from(frame[0])) } else { Ok(recurse(cx, left - 1)? + 1) }
-            })
+            let _depth = match cx.enter_recursive()? {
+                Enter::Go(guard) => guard,
+                Enter::Grow => return grow(cx, || recurse(cx, left)),
+            };
+            let frame = std::hint::black_box([0u8; 4 << 10]);
+            if left == 0 { Ok(u32::from(frame[0])) } else { Ok(recurse(cx, left - 1)? + 1) }
         }
         let (deep, endless) = std::thread::Builder::new()
             .stack_size(2 << 20)

@@ -415,7 +415,7 @@ fn compare_worlds() {
 
 /// Regression: on a self-loop the compiled policy used to overflow a 2 MiB thread stack in a
 /// debug build (an abort of the process) before its depth limit; recursive rule functions now
-/// grow the stack onto new segments until the limit (`polar_runtime::support::guarded`).
+/// grow the stack onto new segments until the limit (`Cx::enter_recursive`).
 #[test]
 fn a_self_loop_fails_closed_on_a_small_stack() {
     let check = || {

@@ -50,6 +50,19 @@ fn const_val(c: &Const) -> Val {
     Val { expr, generic: true, literal: Some(literal) }
 }
 
+/// The first statement of a function in a cycle of calls: one level deeper, or the same call
+/// again on a new stack segment when this one runs low (`call` calls the function itself).
+pub(super) fn enter_recursive(call: &TokenStream) -> TokenStream {
+    quote! {
+        let _depth = match cx.enter_recursive()? {
+            ::polar_runtime::support::Enter::Go(guard) => guard,
+            ::polar_runtime::support::Enter::Grow => {
+                return ::polar_runtime::support::grow(cx, || #call);
+            }
+        };
+    }
+}
+
 /// One rule function to generate: the rule, and the constant (if any) every caller of this
 /// copy passes for each parameter.
 #[derive(Clone, PartialEq, Eq, Hash, Debug)]
@@ -198,23 +211,17 @@ impl<'p> Gen<'p> {
                 }
             };
         }
-        let body = quote! {
-            let mut __polar_found = false;
-            #body
-            ::core::result::Result::Ok(__polar_found)
-        };
-        // In a cycle: the depth limit, and room on the stack (`support::guarded`).
-        let body = if facts.recursive {
-            quote! { ::polar_runtime::support::guarded(cx, || { #body }) }
-        } else {
-            body
-        };
+        // In a cycle: the depth limit, and room on the stack (`Cx::enter_recursive`).
+        let guard = facts.recursive.then(|| enter_recursive(&quote! { #f(cx, #(#params),*) }));
         quote! {
             #attributes
             fn #f<#(#types: ?Sized + ::polar_runtime::Polar),*>(
                 cx: &::polar_runtime::support::Cx, #(#params: &#types),*
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
+                #guard
+                let mut __polar_found = false;
                 #body
+                ::core::result::Result::Ok(__polar_found)
             }
         }
     }

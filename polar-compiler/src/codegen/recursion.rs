@@ -8,7 +8,7 @@
 //! `dyn` values keeps monomorphization finite however the recursion changes types; the values
 //! are then typed through `Polar::view` like parameters without a specializer (a field lookup
 //! needs a specializer or `matches`). Depth is bounded by `Cx` like any recursive rule call
-//! (`support::guarded`), so cyclic data ends in `RecursionLimit` (deny).
+//! (`Cx::enter_recursive`), so cyclic data ends in `RecursionLimit` (deny).
 //!
 //! The continuation is a closure, so the code after the call can only succeed by returning
 //! from it: a call inside `not` (which succeeds by breaking out of a labelled block) is
@@ -176,6 +176,7 @@ impl<'p> Gen<'p> {
                 args.push(None);
             }
         }
+        let guard = super::dispatch::enter_recursive(&quote! { #f(cx, #(#params,)* k) });
         let outputs = mode.iter().filter(|b| !**b).count();
         let dyns = (0..outputs).map(|_| quote! { &dyn ::polar_runtime::Polar });
         let clauses: Vec<&'p LoweredRule> = self.rules[&(name.to_owned(), mode.len())].clone();
@@ -209,11 +210,10 @@ impl<'p> Gen<'p> {
                 #(#params: &dyn ::polar_runtime::Polar,)*
                 k: &mut dyn FnMut(#(#dyns),*) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError>,
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
-                ::polar_runtime::support::guarded(cx, || {
-                    let mut __polar_found = false;
-                    #bodies
-                    ::core::result::Result::Ok(__polar_found)
-                })
+                #guard
+                let mut __polar_found = false;
+                #bodies
+                ::core::result::Result::Ok(__polar_found)
             }
         }
     }
