@@ -92,3 +92,22 @@ fn graph_prints_dot() {
     // has_role on Repo reaches has_role on Org through the parent relation: one recursive name.
     assert!(dot.contains("label=\"has_role\", color=red"), "{dot}");
 }
+
+#[test]
+fn plan_prints_operations_and_facts() {
+    let out = polarc(&["plan", EXAMPLE]);
+    assert!(out.status.success());
+    let plan = String::from_utf8(out.stdout).unwrap();
+    assert!(plan.contains("rule has_role/3\n  recursive: yes; depth guard: no\n  may raise: no"), "{plan}");
+    assert!(plan.contains("iterate bind role in %1"), "{plan}");
+    assert!(plan.contains("\nfunctions\n"), "{plan}");
+    assert!(plan.contains("  has_role(_, \"owner\", _): bool"), "{plan}");
+    // A policy with errors prints them and no plan.
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.polar");
+    std::fs::write(&bad, "allow(x, y, z) if undefined_rule(x);").unwrap();
+    let out = polarc(&["plan", bad.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(String::from_utf8(out.stderr).unwrap().contains("undefined_rule"));
+}

@@ -8,17 +8,7 @@ use polar_runtime::RuntimeError;
 use polar_runtime::support::MAX_DEPTH;
 
 mod authz {
-    polar_runtime::polar!(
-        source = r#"
-        countdown(n: Integer) if n = 0;
-        countdown(n: Integer) if n > 0 and countdown(n - 1);
-        even(n: Integer) if n = 0;
-        even(n: Integer) if n > 0 and odd(n - 1);
-        odd(n: Integer) if n > 0 and even(n - 1);
-        forever(n: Integer) if forever(n + 1);
-        allow(_, "count", n: Integer) if countdown(n);
-    "#
-    );
+    polar_runtime::polar!(file = "../tests/policies/depth.polar");
 }
 
 fn on_a_2_mib_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {

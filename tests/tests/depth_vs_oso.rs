@@ -5,26 +5,10 @@
 //! limit (up to `MAX_DEPTH` recursive calls): that is the one intended difference. The
 //! compiled side alone, in a release build too, is `runtime/tests/depth.rs`.
 
-const POLICY: &str = r#"
-    countdown(n: Integer) if n = 0;
-    countdown(n: Integer) if n > 0 and countdown(n - 1);
-    even(n: Integer) if n = 0;
-    even(n: Integer) if n > 0 and odd(n - 1);
-    odd(n: Integer) if n > 0 and even(n - 1);
-    allow(_, "count", n: Integer) if countdown(n);
-"#;
+const POLICY: &str = include_str!("../policies/depth.polar");
 
 mod authz {
-    polar_runtime::polar!(
-        source = r#"
-    countdown(n: Integer) if n = 0;
-    countdown(n: Integer) if n > 0 and countdown(n - 1);
-    even(n: Integer) if n = 0;
-    even(n: Integer) if n > 0 and odd(n - 1);
-    odd(n: Integer) if n > 0 and even(n - 1);
-    allow(_, "count", n: Integer) if countdown(n);
-"#
-    );
+    polar_runtime::polar!(file = "policies/depth.polar");
 }
 
 /// Oso's answer: `Some(holds)`, or `None` when the query fails with an error.
