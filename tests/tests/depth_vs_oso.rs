@@ -75,3 +75,26 @@ fn deep_recursion_through_allow_answers_as_oso_does() {
         .unwrap();
     assert_eq!(compiled, [Ok(true), Ok(true), Ok(true)]);
 }
+
+/// `authorized_actions` over a deep rule: Oso's enumeration returns the action where its
+/// goal stack holds (and fails whole one level deeper); the compiled one returns it at both.
+#[test]
+fn authorized_actions_over_a_deep_rule() {
+    let mut oso = oso::Oso::new();
+    oso.load_str(POLICY).unwrap();
+    let theirs: std::collections::HashSet<String> = oso.get_allowed_actions("alice", 1426i64).unwrap();
+    assert_eq!(theirs, ["count".to_owned()].into());
+    assert!(oso.get_allowed_actions::<_, _, String>("alice", 1427i64).is_err());
+    let ours = std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(|| {
+            [1426i64, 1427].map(|n| {
+                let allowed = authz::try_authorized_actions(&"alice", &n).unwrap();
+                (allowed.contains("count"), allowed.iter().count())
+            })
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(ours, [(true, 1), (true, 1)]);
+}
