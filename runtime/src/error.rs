@@ -29,6 +29,13 @@ pub enum RuntimeError {
         /// The depth limit that was reached.
         limit: u32,
     },
+    /// The search made more recursive rule calls than the limit: a search that backtracks
+    /// over deep recursion can take exponential time, and Oso stops every query after 30 s;
+    /// the compiled check stops after this many calls, far more than Oso can make in that time.
+    SearchLimit {
+        /// The number of recursive rule calls allowed in one check.
+        limit: u32,
+    },
     /// An operation the compiled policy cannot perform faithfully on these values; the check
     /// denies instead of guessing.
     Unsupported {
@@ -48,6 +55,9 @@ impl fmt::Display for RuntimeError {
             RuntimeError::Unsupported { what } => write!(f, "unsupported at run time: {what}"),
             RuntimeError::RecursionLimit { limit } => {
                 write!(f, "recursion limit of {limit} nested rule calls reached")
+            }
+            RuntimeError::SearchLimit { limit } => {
+                write!(f, "search limit of {limit} recursive rule calls in one check reached")
             }
         }
     }

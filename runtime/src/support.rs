@@ -19,6 +19,13 @@ pub use crate::support_values::*;
 /// level (the plan decides which, `polar-compiler/src/plan/functions.rs`).
 pub const MAX_DEPTH: u32 = 10_000;
 
+/// How many recursive rule calls one check may make in all before it fails closed with
+/// [`RuntimeError::SearchLimit`]: the compiled equivalent of Oso's query timeout (30 s by
+/// default). Oso takes microseconds per rule call, so it cannot make this many in 30 s; a
+/// search that backtracks over deep recursion (a choice at each of a thousand levels) would
+/// otherwise run for ever where Oso stops. A few milliseconds in a release build.
+pub const MAX_STEPS: u32 = 1 << 22;
+
 /// How many levels of recursive rule calls apart [`Cx::enter_recursive`] makes sure that [`RED_ZONE`]
 /// bytes of stack remain, growing it onto a new segment when they do not (a comparison of the
 /// stack pointer with a floor measured once per check and per segment).
@@ -37,6 +44,8 @@ const STACK_SEGMENT: usize = 4 << 20;
 #[derive(Debug)]
 pub struct Cx {
     depth: Cell<u32>,
+    /// Recursive rule calls made so far (see [`MAX_STEPS`]).
+    steps: Cell<u32>,
     exhaustive: Cell<bool>,
     /// The stack address under which a recursive call moves to a new segment (`usize::MAX`
     /// until measured: the first check measures it).
@@ -69,7 +78,12 @@ impl Drop for DepthGuard<'_> {
 
 impl Cx {
     pub fn new() -> Self {
-        Cx { depth: Cell::new(0), exhaustive: Cell::new(false), stack_floor: Cell::new(usize::MAX) }
+        Cx {
+            depth: Cell::new(0),
+            steps: Cell::new(0),
+            exhaustive: Cell::new(false),
+            stack_floor: Cell::new(usize::MAX),
+        }
     }
 
     /// Enters a recursive rule call: one level deeper, or [`RuntimeError::RecursionLimit`]
@@ -95,6 +109,11 @@ impl Cx {
         if depth > MAX_DEPTH {
             return Err(RuntimeError::RecursionLimit { limit: MAX_DEPTH });
         }
+        let steps = self.steps.get() + 1;
+        if steps > MAX_STEPS {
+            return Err(RuntimeError::SearchLimit { limit: MAX_STEPS });
+        }
+        self.steps.set(steps);
         if depth.is_multiple_of(STACK_CHECK_EVERY) && stack_position() < self.stack_floor.get() && !room(self)
         {
             return Ok(Enter::Grow);

@@ -5,7 +5,7 @@
 //! recursion still fails closed at `MAX_DEPTH`.
 
 use polar_runtime::RuntimeError;
-use polar_runtime::support::MAX_DEPTH;
+use polar_runtime::support::{MAX_DEPTH, MAX_STEPS};
 
 mod authz {
     polar_runtime::polar!(file = "../tests/policies/depth.polar");
@@ -49,5 +49,15 @@ fn endless_recursion_fails_closed() {
     on_a_2_mib_stack(|| {
         assert_eq!(authz::rules::forever(&0i64), Err(RuntimeError::RecursionLimit { limit: MAX_DEPTH }));
         assert!(!authz::is_allowed(&"alice", "count", &(i64::from(MAX_DEPTH) * 2)));
+    });
+}
+
+/// A search that backtracks over deep recursion takes exponential time: it stops at
+/// `MAX_STEPS` recursive calls, an error that denies, as Oso's query timeout stops it.
+#[test]
+fn exponential_search_fails_closed() {
+    on_a_2_mib_stack(|| {
+        assert_eq!(authz::rules::branchy(&10i64), Ok(false));
+        assert_eq!(authz::rules::branchy(&1000i64), Err(RuntimeError::SearchLimit { limit: MAX_STEPS }));
     });
 }

@@ -9,3 +9,7 @@ odd(n: Integer) if n > 0 and even(n - 1);
 # Never ends: fails closed at the depth limit.
 forever(n: Integer) if forever(n + 1);
 allow(_, "count", n: Integer) if countdown(n);
+# Two choices at each level and a failure at the bottom: 2^n calls. Oso fails on its goal
+# stack or its timeout; the compiled check stops at MAX_STEPS recursive calls.
+branchy(n: Integer) if n = 0 and false;
+branchy(n: Integer) if n > 0 and x in [1, 2] and branchy(n - 1) and x = 3;
