@@ -23,6 +23,10 @@ use crate::lower::LoweredRule;
 /// How deeply calls that bind variables are inlined into each other (as the emitter does).
 pub const MAX_INLINE: usize = 16;
 
+/// On a chain of calls without a cycle, one function in this many checks the stack (a policy
+/// of thousands of rules can call them one inside the other).
+pub const GUARD_EVERY: usize = 16;
+
 /// From this many literals on, a function indexed on a string matches on its hash and keeps
 /// each arm's clauses inline; below, each arm calls the function specialized for its literal.
 pub const MANY_ARMS: usize = 64;
@@ -338,11 +342,36 @@ impl Explorer<'_> {
             .iter()
             .map(|why| FnFacts { recursive: false, may_raise: why.is_some(), why: why.clone() })
             .collect();
+        // Functions under each, on the longest chain of calls without a guard.
+        let mut height = vec![0usize; self.keys.len()];
         // Callees come before their callers.
         for scc in petgraph::algo::tarjan_scc(&g) {
             let members: Vec<usize> = scc.iter().map(|n| g[*n]).collect();
             let cyclic = scc.len() > 1 || g.contains_edge(scc[0], scc[0]);
             for &m in &members {
+                if !cyclic {
+                    height[m] = 1 + self.calls[m]
+                        .iter()
+                        .map(|&(c, _)| if facts[c].recursive { 0 } else { height[c] })
+                        .max()
+                        .unwrap_or(0);
+                    // A long chain of distinct rules takes stack too: every `GUARD_EVERY`
+                    // levels of it, a function checks the stack as recursive ones do.
+                    if height[m] >= GUARD_EVERY {
+                        height[m] = 0;
+                        facts[m].recursive = true;
+                        if !facts[m].may_raise {
+                            facts[m].may_raise = true;
+                            let span = self.calls[m]
+                                .first()
+                                .map_or(Span::new(crate::source::FileId(0), 0, 0), |c| c.1);
+                            facts[m].why = Some((
+                                span,
+                                format!("{GUARD_EVERY} levels of rule calls start here: it checks the stack"),
+                            ));
+                        }
+                    }
+                }
                 if cyclic {
                     let span = self.calls[m].iter().find(|(c, _)| members.contains(c)).map(|(_, s)| *s);
                     facts[m].recursive = true;

@@ -90,3 +90,22 @@ fn or_not_and_forall_scope_their_bindings() {
     );
     insta::assert_snapshot!(plans.to_text(Some(&sources)));
 }
+
+/// A chain of distinct rules, one calling the next, is not recursive, but it takes stack:
+/// one function in every `GUARD_EVERY` levels checks it.
+#[test]
+fn long_chains_of_calls_check_the_stack() {
+    let n = 40;
+    let mut policy = String::from("allow(u: User, \"read\", _r: Repo) if r0(u);\n");
+    for i in 0..n {
+        policy.push_str(&format!("r{i}(u: User) if u.level > {i} and r{}(u);\n", i + 1));
+    }
+    policy.push_str(&format!("r{n}(u: User) if u.admin = true;\n"));
+    let (plans, _) = plans(&policy);
+    let guarded: Vec<usize> =
+        (0..=n).filter(|i| plans.function(&format!("r{i}"), &[None]).recursive).collect();
+    // Heights from the end of the chain: r40 is 1, r25 is 16, r9 is 16 above r25.
+    assert_eq!(guarded, vec![9, 25]);
+    assert!(plans.function("r25", &[None]).may_raise);
+    assert!(!plans.function("r26", &[None]).may_raise);
+}
