@@ -1,7 +1,7 @@
 //! Replays the corpus of the `compile` fuzz target (`fuzz/corpus/compile`, kept in the
 //! repository) on the stable toolchain: every input must go through the whole compiler to
 //! diagnostics or to generated code that parses, without a panic or an internal error. The
-//! fuzzer itself runs from `.ci/run` (which replays the whole corpus first) and by hand
+//! fuzzer itself runs from `.ci/run` (a minute, from the repository's policies) and by hand
 //! (`fuzz/README.md`). Here one input in eight, in name order, keeps `cargo test` quick;
 //! `POLAR_FUZZ_CORPUS=all` replays them all (about 45 s in a debug build).
 
