@@ -119,10 +119,7 @@ impl<'p> Gen<'p> {
     /// `Result<bool, RuntimeError>`: with a fresh context for a function that can raise.
     fn entry_call(&self, name: &str, args: &[TokenStream]) -> TokenStream {
         let f = rule_fn_ident(name, args.len());
-        let general = ((name.to_owned(), args.len()), vec![None; args.len()]);
-        let planned = super::verify::Sig::of(self.plans.function(name, &general.1));
-        let raises = self.calls.sig(general, planned).may_raise;
-        if raises {
+        if self.fn_facts(&super::dispatch::Spec::general(name, args.len())).may_raise {
             quote! { #f(&::polar_runtime::support::Cx::new(), #(#args),*) }
         } else {
             quote! { ::core::result::Result::<bool, ::polar_runtime::RuntimeError>::Ok(#f(#(#args),*)) }

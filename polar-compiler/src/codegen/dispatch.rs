@@ -72,6 +72,11 @@ pub(super) struct Spec {
 }
 
 impl Spec {
+    /// The general function of `name/arity`: no constant argument.
+    pub(super) fn general(name: &str, arity: usize) -> Spec {
+        Spec { name: name.to_owned(), consts: vec![None; arity] }
+    }
+
     pub(super) fn key(&self) -> FnKey {
         ((self.name.clone(), self.consts.len()), self.consts.clone())
     }
@@ -89,7 +94,7 @@ impl<'p> Gen<'p> {
     pub(super) fn rule_functions(&mut self, keys: &[(String, usize)]) -> Vec<TokenStream> {
         let mut functions = Vec::new();
         for (name, arity) in keys {
-            let spec = Spec { name: name.clone(), consts: vec![None; *arity] };
+            let spec = Spec::general(name, *arity);
             functions.push(self.rule_function(&spec, rule_fn_ident(name, *arity)));
         }
         functions.extend(self.pending_functions());
@@ -129,7 +134,7 @@ impl<'p> Gen<'p> {
             match self.specialized(&spec) {
                 Some(f) => (f, spec),
                 // Past the cap, the general function.
-                None => (general, Spec { name: spec.name, consts: vec![None; vals.len()] }),
+                None => (general, Spec::general(name, vals.len())),
             }
         };
         let raises = self.fn_facts(&spec).may_raise;

@@ -36,8 +36,9 @@ pub mod codes {
     pub const UNBOUND: &str = "G0002";
 }
 
-/// How deeply calls that bind variables are inlined into each other.
-const MAX_INLINE: usize = 16;
+/// How deeply calls that bind variables are inlined into each other (the plan's analyses
+/// follow the same bound).
+use crate::plan::MAX_INLINE;
 
 const BUILTIN_CLASSES: [&str; 7] = ["String", "Integer", "Float", "Boolean", "List", "Dictionary", "Option"];
 
@@ -300,9 +301,7 @@ fn literal(term: &Term) -> Option<Literal> {
 }
 
 /// `a = b` for two literals, as Oso decides it (`1 = 1.0` holds).
-fn literals_unify(a: &Literal, b: &Literal) -> bool {
-    crate::plan::lits_unify(a, b)
-}
+use crate::plan::lits_unify as literals_unify;
 
 fn describe(term: &Term) -> String {
     match &term.kind {
