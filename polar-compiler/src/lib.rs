@@ -8,6 +8,7 @@ pub mod ast;
 pub mod builder;
 pub mod codegen;
 pub mod diagnostic;
+pub mod filter;
 mod fxhash;
 pub mod graph;
 pub mod lexer;
@@ -75,6 +76,19 @@ pub fn check(sources: &SourceMap, stop: Stop) -> Checked {
 /// Compiles the policy in `sources` to Rust items (`is_allowed`, `rules::*`, ...), or returns
 /// every error, rendered: the front end's and the code generator's.
 pub fn compile(sources: &SourceMap) -> Result<proc_macro2::TokenStream, String> {
+    compile_with(sources, &Options::default())
+}
+
+/// What to generate besides the checks.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Data filtering: `authorized_filter` and the plan data its evaluator reads
+    /// (`polar!(..., filters = true)`, `Builder::filters(true)`).
+    pub filters: bool,
+}
+
+/// [`compile`] with [`Options`].
+pub fn compile_with(sources: &SourceMap, options: &Options) -> Result<proc_macro2::TokenStream, String> {
     let checked = check(sources, Stop::AfterValidation);
     if checked.has_errors() {
         let errors: Vec<Diagnostic> = checked.diagnostics.into_iter().filter(|d| d.is_error()).collect();
@@ -83,13 +97,23 @@ pub fn compile(sources: &SourceMap) -> Result<proc_macro2::TokenStream, String> 
     let (Some(program), Some(graph)) = (checked.program, checked.graph) else {
         return Err("the policy did not parse".into());
     };
-    codegen::generate_with_sources(&program, &graph, Some(sources))
-        .map_err(|errors| diagnostic::render(&errors, sources))
+    let mut tokens = codegen::generate_with_sources(&program, &graph, Some(sources))
+        .map_err(|errors| diagnostic::render(&errors, sources))?;
+    if options.filters {
+        let plans = plan::Plans::new(&program, &graph);
+        tokens.extend(filter::generate(&program, &plans, Some(sources)));
+    }
+    Ok(tokens)
 }
 
 /// [`compile`], formatted as a Rust file with `prettyplease` (`polarc expand`).
 pub fn expand(sources: &SourceMap) -> Result<String, String> {
-    let tokens = compile(sources)?;
+    expand_with(sources, &Options::default())
+}
+
+/// [`expand`] with [`Options`].
+pub fn expand_with(sources: &SourceMap, options: &Options) -> Result<String, String> {
+    let tokens = compile_with(sources, options)?;
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| format!("internal error: generated code does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))

@@ -21,6 +21,7 @@ pub fn polar(input: TokenStream) -> TokenStream {
 struct PolarArgs {
     key: syn::Ident,
     value: LitStr,
+    filters: bool,
 }
 
 impl syn::parse::Parse for PolarArgs {
@@ -31,8 +32,19 @@ impl syn::parse::Parse for PolarArgs {
         }
         input.parse::<syn::Token![=]>()?;
         let value: LitStr = input.parse()?;
-        let _ = input.parse::<Option<syn::Token![,]>>()?;
-        Ok(PolarArgs { key, value })
+        let mut filters = false;
+        while input.parse::<Option<syn::Token![,]>>()?.is_some() && !input.is_empty() {
+            let option: syn::Ident = input.parse()?;
+            if option != "filters" {
+                return Err(syn::Error::new(option.span(), "expected `filters = true` (data filtering)"));
+            }
+            input.parse::<syn::Token![=]>()?;
+            filters = input.parse::<syn::LitBool>()?.value;
+        }
+        if !input.is_empty() {
+            return Err(input.error("expected `,`"));
+        }
+        Ok(PolarArgs { key, value, filters })
     }
 }
 
@@ -62,7 +74,8 @@ fn polar_items(input: TokenStream2) -> syn::Result<TokenStream2> {
     } else {
         sources.add("<polar! source>", args.value.value());
     }
-    let compiled = polar_compiler::compile(&sources);
+    let options = polar_compiler::Options { filters: args.filters };
+    let compiled = polar_compiler::compile_with(&sources, &options);
     match compiled {
         Ok(tokens) => Ok(quote! { #track #tokens }),
         // Stable Rust cannot point into another file: the rendered diagnostics (with the
@@ -111,9 +124,17 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
 
     // #[polar(...)] on the type.
     let mut class_name: Option<LitStr> = None;
+    let mut table: Option<LitStr> = None;
     for attr in input.attrs.iter().filter(|a| a.path().is_ident("polar")) {
         let parsed = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("class_name") {
+            if meta.path.is_ident("table") {
+                let lit: LitStr = meta.value()?.parse()?;
+                if table.is_some() {
+                    return Err(meta.error("duplicate `table`"));
+                }
+                table = Some(lit);
+                Ok(())
+            } else if meta.path.is_ident("class_name") {
                 let lit: LitStr = meta.value()?.parse()?;
                 if class_name.is_some() {
                     return Err(meta.error("duplicate `class_name`"));
@@ -121,7 +142,7 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 class_name = Some(lit);
                 Ok(())
             } else {
-                Err(meta.error("unknown `polar` attribute on a type; expected `class_name = \"...\"`"))
+                Err(meta.error("unknown `polar` attribute on a type; expected `class_name = \"...\"` or `table = \"...\"`"))
             }
         });
         if let Err(e) = parsed {
@@ -153,20 +174,27 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
 
     // Fields.
     let mut fields: Vec<(String, &syn::Field, syn::Member)> = Vec::new();
+    let mut sql_fields: Vec<SqlField> = Vec::new();
     match &input.data {
         Data::Struct(data) => {
             for field in &data.fields {
                 let mut skip = false;
+                let mut sql = SqlField::default();
                 for attr in field.attrs.iter().filter(|a| a.path().is_ident("polar")) {
                     let parsed = attr.parse_nested_meta(|meta| {
                         if meta.path.is_ident("skip") {
                             skip = true;
                             Ok(())
+                        } else if sql.parse(&meta)? {
+                            Ok(())
                         } else if meta.path.is_ident("attribute") {
                             // Oso's opt-in marker; every field is visible here anyway.
                             Ok(())
                         } else {
-                            Err(meta.error("unknown `polar` attribute on a field; expected `skip`"))
+                            Err(meta.error(
+                                "unknown `polar` attribute on a field; expected `skip`, `key`, `column = \"...\"`, \
+                                 `many_to_one = \"fk\"`, `one_to_many = \"fk\"` or `many_to_many(table = \"...\", here = \"...\", there = \"...\")`",
+                            ))
                         }
                     });
                     if let Err(e) = parsed {
@@ -180,6 +208,7 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
                 if let Some(field_ident) = &field.ident {
                     let member = syn::Member::Named(field_ident.clone());
                     fields.push((field_ident.unraw().to_string(), field, member));
+                    sql_fields.push(sql);
                 }
             }
         }
@@ -210,6 +239,18 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
             ));
         }
     }
+    let table_impl = match &table {
+        Some(table) => table_mapping(ident, &name, table, &fields, &sql_fields, &mut errors),
+        None => {
+            if let Some(sql) = sql_fields.iter().find(|f| f.is_set()) {
+                errors.push(syn::Error::new(
+                    sql.span.unwrap_or_else(Span::call_site),
+                    "table mappings of fields need `#[polar(table = \"...\")]` on the type",
+                ));
+            }
+            TokenStream2::new()
+        }
+    };
     errors.finish()?;
 
     let field_names: Vec<&String> = fields.iter().map(|(name, _, _)| name).collect();
@@ -252,6 +293,7 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
                     class: <Self as ::polar_runtime::PolarClass>::NAME,
                     any: self,
                     eq: ::polar_runtime::support::instance_eq!(#ident),
+                    value: self,
                 }
             }
             fn field(&self, name: &str) -> ::polar_runtime::support::FieldLookup<'_> {
@@ -271,7 +313,189 @@ fn polar_class(input: &DeriveInput) -> syn::Result<TokenStream2> {
             }
         }
         #(#field_impls)*
+        #table_impl
     })
+}
+
+/// What `#[polar(...)]` says of a field's storage (data filtering).
+#[derive(Default)]
+struct SqlField {
+    span: Option<Span>,
+    key: bool,
+    column: Option<LitStr>,
+    relation: Option<Relation>,
+}
+
+enum Relation {
+    ManyToOne(LitStr),
+    OneToMany(LitStr),
+    ManyToMany { table: LitStr, here: LitStr, there: LitStr },
+}
+
+impl SqlField {
+    fn is_set(&self) -> bool {
+        self.key || self.column.is_some() || self.relation.is_some()
+    }
+
+    /// Parses one attribute if it is a storage attribute.
+    fn parse(&mut self, meta: &syn::meta::ParseNestedMeta<'_>) -> syn::Result<bool> {
+        let path = &meta.path;
+        if path.is_ident("key") {
+            self.key = true;
+        } else if path.is_ident("column") {
+            self.column = Some(meta.value()?.parse()?);
+        } else if path.is_ident("many_to_one") {
+            self.set_relation(meta, Relation::ManyToOne(meta.value()?.parse()?))?;
+        } else if path.is_ident("one_to_many") {
+            self.set_relation(meta, Relation::OneToMany(meta.value()?.parse()?))?;
+        } else if path.is_ident("many_to_many") {
+            let (mut table, mut here, mut there) = (None, None, None);
+            meta.parse_nested_meta(|inner| {
+                let slot = if inner.path.is_ident("table") {
+                    &mut table
+                } else if inner.path.is_ident("here") {
+                    &mut here
+                } else if inner.path.is_ident("there") {
+                    &mut there
+                } else {
+                    return Err(inner.error("expected `table`, `here` or `there`"));
+                };
+                *slot = Some(inner.value()?.parse::<LitStr>()?);
+                Ok(())
+            })?;
+            let (Some(table), Some(here), Some(there)) = (table, here, there) else {
+                return Err(meta.error(
+                    "`many_to_many` needs `table` (the join table), `here` (its column holding this row's key) \
+                     and `there` (its column holding the related row's key)",
+                ));
+            };
+            self.set_relation(meta, Relation::ManyToMany { table, here, there })?;
+        } else {
+            return Ok(false);
+        }
+        self.span = Some(path.span());
+        Ok(true)
+    }
+
+    fn set_relation(&mut self, meta: &syn::meta::ParseNestedMeta<'_>, relation: Relation) -> syn::Result<()> {
+        if self.relation.is_some() {
+            return Err(meta.error("a field holds one relation"));
+        }
+        self.relation = Some(relation);
+        Ok(())
+    }
+}
+
+/// `Some(true)` for the field marked `#[polar(key)]`, `Some(false)` for a field `id` (the
+/// key unless another is marked), `None` otherwise.
+fn sql_fields_key(sql: &SqlField, name: &str) -> Option<bool> {
+    if sql.key {
+        Some(true)
+    } else if name == "id" {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// The type a relation field holds instances of: `T` in `Vec<T>`, `Box<T>`, `Arc<T>`, ...
+fn related_type(ty: &syn::Type) -> &syn::Type {
+    if let syn::Type::Path(path) = ty
+        && let Some(last) = path.path.segments.last()
+        && let syn::PathArguments::AngleBracketed(args) = &last.arguments
+    {
+        let types: Vec<&syn::Type> = args
+            .args
+            .iter()
+            .filter_map(|a| if let syn::GenericArgument::Type(t) = a { Some(t) } else { None })
+            .collect();
+        if let [inner] = types[..] {
+            return related_type(inner);
+        }
+    }
+    ty
+}
+
+/// `impl Table` for a class with `#[polar(table = "...")]`.
+fn table_mapping(
+    ident: &syn::Ident,
+    class: &str,
+    table: &LitStr,
+    fields: &[(String, &syn::Field, syn::Member)],
+    sql: &[SqlField],
+    errors: &mut Errors,
+) -> TokenStream2 {
+    // (field, column, marked `#[polar(key)]`): the marked field, else `id`.
+    let mut key: Option<(String, String, bool)> = None;
+    let mut columns = Vec::new();
+    let mut relations = Vec::new();
+    for ((name, field, _), sql) in fields.iter().zip(sql) {
+        let column = sql.column.as_ref().map_or_else(|| name.clone(), LitStr::value);
+        match &sql.relation {
+            None => {
+                let ty = &field.ty;
+                columns.push(quote! {
+                    ::polar_runtime::filter::ColumnMeta {
+                        field: #name,
+                        column: #column,
+                        kind: <#ty as ::polar_runtime::filter::Column>::KIND,
+                    }
+                });
+                let explicit = sql_fields_key(sql, name);
+                if explicit == Some(true) {
+                    if key.as_ref().is_some_and(|(_, _, was_explicit)| *was_explicit) {
+                        errors.push(syn::Error::new(field.span(), "a table has one `#[polar(key)]`"));
+                    }
+                    key = Some((name.clone(), column.clone(), true));
+                } else if explicit == Some(false) && key.is_none() {
+                    key = Some((name.clone(), column.clone(), false));
+                }
+            }
+            Some(relation) => {
+                if sql.key {
+                    errors.push(syn::Error::new(field.span(), "a relation cannot be the key"));
+                }
+                let target = related_type(&field.ty);
+                let kind = match relation {
+                    Relation::ManyToOne(fk) => {
+                        quote! { ::polar_runtime::filter::RelationKind::ManyToOne { fk: #fk } }
+                    }
+                    Relation::OneToMany(fk) => {
+                        quote! { ::polar_runtime::filter::RelationKind::OneToMany { fk: #fk } }
+                    }
+                    Relation::ManyToMany { table, here, there } => quote! {
+                        ::polar_runtime::filter::RelationKind::ManyToMany { table: #table, here: #here, there: #there }
+                    },
+                };
+                relations.push(quote! {
+                    ::polar_runtime::filter::RelationMeta {
+                        field: #name,
+                        kind: #kind,
+                        target: ::polar_runtime::filter::table_of::<#target>,
+                    }
+                });
+            }
+        }
+    }
+    let Some((key_field, key_column, _)) = key else {
+        errors.push(syn::Error::new(
+            table.span(),
+            "a table needs a key: a field `id`, or the field marked `#[polar(key)]`",
+        ));
+        return TokenStream2::new();
+    };
+    quote! {
+        impl ::polar_runtime::filter::Table for #ident {
+            const TABLE: ::polar_runtime::filter::TableMeta = ::polar_runtime::filter::TableMeta {
+                class: #class,
+                table: #table,
+                key_field: #key_field,
+                key: #key_column,
+                columns: &[#(#columns),*],
+                relations: &[#(#relations),*],
+            };
+        }
+    }
 }
 
 /// A Polar symbol usable as a class name: a letter or `_`, then letters, digits, `_`

@@ -75,6 +75,7 @@ mod arith;
 mod class;
 mod cmp;
 mod error;
+pub mod filter;
 mod lookup;
 mod members;
 mod num;

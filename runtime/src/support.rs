@@ -414,7 +414,7 @@ pub fn unify_views(a: View<'_>, b: View<'_>) -> Result<bool, RuntimeError> {
         (Bool(x), Bool(y)) => x == y,
         (Int(_) | WideInt(_) | Float(_), Int(_) | WideInt(_) | Float(_)) => numbers_equal(a, b),
         (Absent, Absent) => true,
-        (Instance { any: x, class: cx, eq }, Instance { any: y, class: cy, .. }) => {
+        (Instance { any: x, class: cx, eq, .. }, Instance { any: y, class: cy, .. }) => {
             // Oso's host: instances of different types are not equal; of one type, equal by
             // the class's equality check, an error without one. Even for one Rust value:
             // Oso converts each argument and each field lookup to an instance of its own
@@ -939,13 +939,13 @@ mod tests {
 
     impl Polar for Eq1 {
         fn view(&self) -> View<'_> {
-            View::Instance { class: "Eq1", any: self, eq: crate::support::instance_eq!(Eq1) }
+            View::Instance { class: "Eq1", any: self, eq: crate::support::instance_eq!(Eq1), value: self }
         }
     }
 
     impl Polar for NoEq {
         fn view(&self) -> View<'_> {
-            View::Instance { class: "NoEq", any: self, eq: crate::support::instance_eq!(NoEq) }
+            View::Instance { class: "NoEq", any: self, eq: crate::support::instance_eq!(NoEq), value: self }
         }
     }
 

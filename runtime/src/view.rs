@@ -50,6 +50,9 @@ pub enum View<'a> {
         /// only through their views (parameters without a class specializer) compare as Oso
         /// compares them.
         eq: fn(&dyn Any, &dyn Any) -> Option<bool>,
+        /// The instance as a Polar value, for its fields by name ([`Polar::field`]): what the
+        /// data-filtering evaluator reads of instances it meets inside collections.
+        value: &'a dyn Polar,
     },
 }
 

@@ -1,0 +1,83 @@
+//! The data-filtering emitter: the plan as static data for the runtime's filter evaluator
+//! (`polar_runtime::filter`), and `authorized_filter`.
+//!
+//! A filter runs `allow(actor, action, resource)` with the actor and the action known and the
+//! resource unknown. The runtime evaluator reads the plan (`data.rs` writes it); this module
+//! decides, per resource class, what the evaluator would refuse (`refuse.rs`), so that using
+//! the filter of a class whose policy reaches an untranslatable construct is a build error
+//! naming the policy location, while `is_allowed` for that class still compiles.
+
+mod data;
+mod refuse;
+
+#[cfg(test)]
+mod tests;
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::lower::Program;
+use crate::plan::Plans;
+use crate::source::SourceMap;
+
+pub use refuse::{Refusal, refusals};
+
+/// The items of data filtering: the plan data, the per-class check and `authorized_filter`.
+pub fn generate(program: &Program, plans: &Plans, sources: Option<&SourceMap>) -> TokenStream {
+    let data = data::program(program, plans, sources);
+    let classes = refuse::resource_classes(program, plans);
+    let impls = classes.iter().map(|class| {
+        let ty = format_ident!("{}", class);
+        let refused = refusals(program, plans, class);
+        if refused.is_empty() {
+            return quote! { impl<A: ?Sized> __PolarFilter<A> for #ty {} };
+        }
+        // A trait of its own carries the message: using the filter of this class is then an
+        // error of `cargo check`, naming every refused construct.
+        let text = refuse::message(class, &refused, sources);
+        let gate = format_ident!("__PolarFilterRefused{}", class);
+        quote! {
+            #[diagnostic::on_unimplemented(
+                message = #text,
+                label = "data filtering of this class is refused by the policy",
+                note = "`is_allowed` and the other checks of this class are not affected"
+            )]
+            #[doc(hidden)]
+            pub trait #gate {}
+            impl<A: ?Sized + #gate> __PolarFilter<A> for #ty {}
+        }
+    });
+    quote! {
+        #[doc(hidden)]
+        static __POLAR_FILTER_PLAN: ::polar_runtime::filter::plan::Program = #data;
+
+        /// The resource classes data filtering knows, with what the policy makes of them.
+        #[doc(hidden)]
+        #[diagnostic::on_unimplemented(
+            message = "no `allow` rule of the policy takes a `{Self}` resource: there is nothing to filter",
+            note = "data filtering covers the classes that `allow` or a resource block names as resources"
+        )]
+        pub trait __PolarFilter<A: ?Sized> {}
+        #(#impls)*
+
+        /// The rows of `R`'s table that `actor` may do `action` to, as a filter: a SQL
+        /// condition (`condition()`, `select()`) with the known values bound as parameters,
+        /// and the compiled check for values in memory (`matches`). A policy construct that SQL
+        /// cannot evaluate as Oso does is a build error for this `R`, or
+        /// `FilterError::Refused` when only the action's value reaches it; a run-time error of
+        /// the known part is `FilterError::Runtime`.
+        #[allow(dead_code)]
+        pub fn authorized_filter<'a, A, R>(
+            actor: &'a A,
+            action: &'a str,
+        ) -> ::core::result::Result<::polar_runtime::filter::Filter<'a, A, R>, ::polar_runtime::filter::FilterError>
+        where
+            A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>,
+            R: ::polar_runtime::filter::Table + ::polar_runtime::Polar + __PolarFilter<A>,
+        {
+            ::polar_runtime::filter::Filter::build(&__POLAR_FILTER_PLAN, actor, action, |a: &A, act: &str, r: &R| {
+                is_allowed(a, act, r)
+            })
+        }
+    }
+}
