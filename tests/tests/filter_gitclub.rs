@@ -233,6 +233,61 @@ macro_rules! compare {
     };
 }
 
+/// "Who may?": for every item and action, the users the actor filter returns are those for
+/// which the check holds.
+macro_rules! compare_actors {
+    ($db:expr, $w:expr, $items:expr, $ty:ty, $tally:expr) => {
+        for x in $items.iter() {
+            for action in ACTIONS {
+                let filter = authorized_actors::<User, $ty>(action, x)
+                    .unwrap_or_else(|e| panic!("who may {action} {} {}: {e}", stringify!($ty), x.id));
+                let expected: Vec<i64> =
+                    $w.users.iter().filter(|u| is_allowed(*u, action, x)).map(|u| u.id).collect();
+                let got = $db.actor_keys(&filter).await;
+                assert_eq!(
+                    got,
+                    expected,
+                    "{}: who may {action} {} {}: condition {:?}",
+                    $db.name(),
+                    stringify!($ty),
+                    x.id,
+                    filter.cond()
+                );
+                for u in &$w.users {
+                    assert_eq!(filter.matches(u), is_allowed(u, action, x));
+                }
+                $tally.0 += 1;
+                $tally.1 += expected.len();
+            }
+        }
+    };
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn who_may_equals_the_check() {
+    let worlds: u64 = std::env::var("POLAR_FILTER_WORLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(40);
+    let worlds = worlds.min(20);
+    for db in Db::all("gitclub_who").await {
+        let mut tally = (0usize, 0usize);
+        for seed in 0..worlds {
+            let mut rng = StdRng::seed_from_u64(seed);
+            let w = world(&mut rng);
+            store(&db, &w).await;
+            compare_actors!(db, w, w.repos, Repo, tally);
+            compare_actors!(db, w, w.issues, Issue, tally);
+            compare_actors!(db, w, w.orgs, Org, tally);
+        }
+        eprintln!(
+            "{}: {worlds} worlds, {} actor filters, {} users allowed, all equal to is_allowed",
+            db.name(),
+            tally.0,
+            tally.1
+        );
+        assert!(tally.1 > 0);
+        db.close().await;
+    }
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn gitclub_filters_equal_the_check() {
     let worlds: u64 = std::env::var("POLAR_FILTER_WORLDS").ok().and_then(|v| v.parse().ok()).unwrap_or(40);

@@ -20,7 +20,7 @@ use crate::lower::Program;
 use crate::plan::Plans;
 use crate::source::SourceMap;
 
-pub use refuse::{Refusal, refusals};
+pub use refuse::{Refusal, Unknown, refusals, refusals_of};
 
 /// The items of data filtering: the plan data, the per-class check and `authorized_filter`.
 pub fn generate(program: &Program, plans: &Plans, sources: Option<&SourceMap>) -> TokenStream {
@@ -47,6 +47,25 @@ pub fn generate(program: &Program, plans: &Plans, sources: Option<&SourceMap>) -
             impl<A: ?Sized + #gate> __PolarFilter<A> for #ty {}
         }
     });
+    let actor_impls = refuse::classes(program, plans, Unknown::Actor).into_iter().map(|class| {
+        let ty = format_ident!("{}", class);
+        let refused = refusals_of(program, plans, &class, Unknown::Actor);
+        if refused.is_empty() {
+            return quote! { impl<R: ?Sized> __PolarActorFilter<R> for #ty {} };
+        }
+        let text = refuse::message_of(&format!("\"who may?\" over `{class}` actors"), &refused, sources);
+        let gate = format_ident!("__PolarActorFilterRefused{}", class);
+        quote! {
+            #[diagnostic::on_unimplemented(
+                message = #text,
+                label = "\"who may?\" of this actor class is refused by the policy",
+                note = "`is_allowed` and the other checks of this class are not affected"
+            )]
+            #[doc(hidden)]
+            pub trait #gate {}
+            impl<R: ?Sized + #gate> __PolarActorFilter<R> for #ty {}
+        }
+    });
     quote! {
         #[doc(hidden)]
         static __POLAR_FILTER_PLAN: ::polar_runtime::filter::plan::Program = #data;
@@ -59,6 +78,32 @@ pub fn generate(program: &Program, plans: &Plans, sources: Option<&SourceMap>) -
         )]
         pub trait __PolarFilter<A: ?Sized> {}
         #(#impls)*
+
+        /// The actor classes "who may?" knows.
+        #[doc(hidden)]
+        #[diagnostic::on_unimplemented(
+            message = "no `allow` rule of the policy takes a `{Self}` actor: there is nobody to list",
+            note = "\"who may?\" covers the classes that `allow` or an `actor` block names as actors"
+        )]
+        pub trait __PolarActorFilter<R: ?Sized> {}
+        #(#actor_impls)*
+
+        /// "Who may?": the rows of `A`'s table (actors) that may do `action` to `resource`, as
+        /// a filter over the actors (`condition()`, `select()`, `matches`), with the same
+        /// refusals as `authorized_filter`.
+        #[allow(dead_code)]
+        pub fn authorized_actors<'a, A, R>(
+            action: &'a str,
+            resource: &'a R,
+        ) -> ::core::result::Result<::polar_runtime::filter::ActorFilter<'a, A, R>, ::polar_runtime::filter::FilterError>
+        where
+            A: ::polar_runtime::filter::Table + ::polar_runtime::Polar + PolarAllowed<R> + __PolarActorFilter<R>,
+            R: ?Sized + ::polar_runtime::Polar,
+        {
+            ::polar_runtime::filter::ActorFilter::build(&__POLAR_FILTER_PLAN, action, resource, |a: &A, act: &str, r: &R| {
+                is_allowed(a, act, r)
+            })
+        }
 
         /// The rows of `R`'s table that `actor` may do `action` to, as a filter: a SQL
         /// condition (`condition()`, `select()`) with the known values bound as parameters,

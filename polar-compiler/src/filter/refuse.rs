@@ -35,18 +35,46 @@ impl Bt {
     }
 }
 
+/// Which argument of `allow` a filter leaves unknown.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unknown {
+    /// "Which resources?": `authorized_filter`.
+    Resource,
+    /// "Who may?": `authorized_actors`.
+    Actor,
+}
+
+impl Unknown {
+    fn slot(self) -> u32 {
+        match self {
+            Unknown::Resource => 2,
+            Unknown::Actor => 0,
+        }
+    }
+}
+
 /// The classes `allow` or a resource block takes as resources.
 pub fn resource_classes(program: &Program, plans: &Plans) -> Vec<String> {
-    let mut classes: Vec<String> = program.resources().map(str::to_owned).collect();
+    classes(program, plans, Unknown::Resource)
+}
+
+/// The classes an `allow` clause or a block names in the unknown argument's place.
+pub fn classes(program: &Program, plans: &Plans, unknown: Unknown) -> Vec<String> {
+    let mut classes: Vec<String> = match unknown {
+        Unknown::Resource => program.resources().map(str::to_owned).collect(),
+        Unknown::Actor => program.actors().map(str::to_owned).collect(),
+    };
+    let slot = unknown.slot();
     if let Some(allow) = plans.rule("allow", 3) {
         for clause in &allow.clauses {
             for goal in &clause.head {
                 if let Goal::Op(op) = goal
                     && let OpKind::Match {
-                        value: Operand::Slot(SlotId(2)),
+                        value: Operand::Slot(SlotId(s)),
                         pattern: Pattern::Class { name, .. },
                         ..
                     } = &op.kind
+                    && *s == slot
                     && !classes.contains(name)
                 {
                     classes.push(name.clone());
@@ -59,8 +87,17 @@ pub fn resource_classes(program: &Program, plans: &Plans) -> Vec<String> {
 
 /// What the filter of `class` would refuse, in policy order.
 pub fn refusals(program: &Program, plans: &Plans, class: &str) -> Vec<Refusal> {
+    refusals_of(program, plans, class, Unknown::Resource)
+}
+
+/// What the filter with a row of `class` in the `unknown` place would refuse.
+pub fn refusals_of(program: &Program, plans: &Plans, class: &str, unknown: Unknown) -> Vec<Refusal> {
     let mut walk = Walk { program, plans, seen: HashSet::new(), out: Vec::new() };
-    walk.rule(&("allow".to_owned(), 3), &[Bt::Known, Bt::Known, Bt::Row(class.to_owned())]);
+    let args = match unknown {
+        Unknown::Resource => [Bt::Known, Bt::Known, Bt::Row(class.to_owned())],
+        Unknown::Actor => [Bt::Row(class.to_owned()), Bt::Known, Bt::Known],
+    };
+    walk.rule(&("allow".to_owned(), 3), &args);
     walk.out.sort_by_key(|r| (r.span.file, r.span.start));
     walk.out.dedup();
     walk.out
@@ -68,13 +105,18 @@ pub fn refusals(program: &Program, plans: &Plans, class: &str) -> Vec<Refusal> {
 
 /// The build error of a refused class.
 pub fn message(class: &str, refused: &[Refusal], sources: Option<&SourceMap>) -> String {
+    message_of(&format!("data filtering of `{class}`"), refused, sources)
+}
+
+/// The build error of a refused filter, `what` naming it.
+pub fn message_of(what: &str, refused: &[Refusal], sources: Option<&SourceMap>) -> String {
     let at = |r: &Refusal| {
         sources.map_or_else(|| format!("{}..{}", r.span.start, r.span.end), |s| s.location(r.span))
     };
     let mut text = String::new();
     for (i, r) in refused.iter().enumerate() {
         if i == 0 {
-            text.push_str(&format!("{}: data filtering of `{class}` is refused: {}", at(r), r.why));
+            text.push_str(&format!("{}: {what} is refused: {}", at(r), r.why));
         } else {
             text.push_str(&format!("; also {}: {}", at(r), r.why));
         }

@@ -1,5 +1,6 @@
 //! The filter evaluator: runs a policy's plan with the actor and the action known and the
-//! resource unknown. Known values are read at run time (through [`View`] and
+//! resource unknown (or, for "who may?", the action and the resource known and the actor
+//! unknown). Known values are read at run time (through [`View`] and
 //! [`Polar::field`]); every test that involves the unknown resource, or an instance reached
 //! from it through a relation, becomes a condition. Each solution of `allow` is the
 //! conjunction of the conditions met on its path; the filter is their disjunction.
@@ -64,6 +65,20 @@ pub(super) fn allow<'a>(
     action: &'a str,
     table: &'static TableMeta,
 ) -> Result<Cond, FilterError> {
+    solve(program, [Val::Known(actor), Val::Known(View::Str(action)), Val::Row(0, table)])
+}
+
+/// The condition under which a row of `table` may do `action` to `resource` ("who may?").
+pub(super) fn actors<'a>(
+    program: &'static Program,
+    table: &'static TableMeta,
+    action: &'a str,
+    resource: View<'a>,
+) -> Result<Cond, FilterError> {
+    solve(program, [Val::Row(0, table), Val::Known(View::Str(action)), Val::Known(resource)])
+}
+
+fn solve<'a>(program: &'static Program, args: [Val<'a>; 3]) -> Result<Cond, FilterError> {
     let Some(allow) = program.allow else { return Ok(Cond::False) };
     let mut ev = Eval {
         program,
@@ -75,7 +90,7 @@ pub(super) fn allow<'a>(
         depth: 0,
         steps: 0,
     };
-    for val in [Val::Known(actor), Val::Known(View::Str(action)), Val::Row(0, table)] {
+    for val in args {
         ev.cells.push(Cell { val, pending: Vec::new() });
     }
     static ARGS: [Arg; 3] = [Arg::In(Operand::Slot(0)), Arg::In(Operand::Slot(1)), Arg::In(Operand::Slot(2))];

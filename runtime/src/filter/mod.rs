@@ -99,6 +99,62 @@ impl<A: ?Sized, R: Table> Filter<'_, A, R> {
     }
 }
 
+/// The rows of `A`'s table (actors) that may do an action to one resource: "who may?".
+pub struct ActorFilter<'a, A, R: ?Sized> {
+    cond: Cond,
+    action: &'a str,
+    resource: &'a R,
+    check: fn(&A, &str, &R) -> bool,
+}
+
+impl<'a, A: Table, R: ?Sized + Polar> ActorFilter<'a, A, R> {
+    /// What generated code calls: the plan of the policy and its compiled check.
+    #[doc(hidden)]
+    pub fn build(
+        program: &'static plan::Program,
+        action: &'a str,
+        resource: &'a R,
+        check: fn(&A, &str, &R) -> bool,
+    ) -> Result<Self, FilterError> {
+        let cond = eval::actors(program, &A::TABLE, action, resource.view())?;
+        Ok(ActorFilter { cond, action, resource, check })
+    }
+}
+
+impl<A: Table, R: ?Sized> ActorFilter<'_, A, R> {
+    /// Whether `actor` may do the action to the resource: the compiled check.
+    pub fn matches(&self, actor: &A) -> bool {
+        (self.check)(actor, self.action, self.resource)
+    }
+
+    /// The condition, as a tree.
+    pub fn cond(&self) -> &Cond {
+        &self.cond
+    }
+
+    /// The condition for the caller's own statement over `A`'s table (named by its table name).
+    pub fn condition(&self) -> Condition {
+        Condition::all().add(self.cond.to_sea(A::TABLE.table))
+    }
+
+    /// `SELECT * FROM <actors> WHERE <condition>`.
+    pub fn select(&self) -> SelectStatement {
+        let mut select = Query::select();
+        select.column(Asterisk).from(Alias::new(A::TABLE.table)).cond_where(self.condition());
+        select
+    }
+
+    /// `SELECT <key> FROM <actors> WHERE <condition>`.
+    pub fn select_keys(&self) -> SelectStatement {
+        let mut select = Query::select();
+        select
+            .column((Alias::new(A::TABLE.table), Alias::new(A::TABLE.key)))
+            .from(Alias::new(A::TABLE.table))
+            .cond_where(self.condition());
+        select
+    }
+}
+
 impl<A: ?Sized, R> fmt::Debug for Filter<'_, A, R> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Filter").field("action", &self.action).field("cond", &self.cond).finish()

@@ -3,7 +3,7 @@
 
 #![allow(dead_code)]
 
-use polar_runtime::filter::{Filter, Table};
+use polar_runtime::filter::{ActorFilter, Filter, Table};
 use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
 use sea_query_binder::SqlxBinder;
 use sqlx::{PgPool, Row, SqlitePool};
@@ -112,9 +112,18 @@ impl Db {
 
     /// The keys of the rows the filter lets through, sorted.
     pub async fn keys<A: ?Sized, R: Table>(&self, filter: &Filter<'_, A, R>) -> Vec<i64> {
+        self.select_keys(filter.select_keys()).await
+    }
+
+    /// The keys of the actors an actor filter lets through, sorted.
+    pub async fn actor_keys<A: Table, R: ?Sized>(&self, filter: &ActorFilter<'_, A, R>) -> Vec<i64> {
+        self.select_keys(filter.select_keys()).await
+    }
+
+    async fn select_keys(&self, select: sea_query::SelectStatement) -> Vec<i64> {
         let mut keys: Vec<i64> = match self {
             Db::Sqlite(pool) => {
-                let (sql, values) = filter.select_keys().build_sqlx(SqliteQueryBuilder);
+                let (sql, values) = select.build_sqlx(SqliteQueryBuilder);
                 let rows = sqlx::query_with(&sql, values).fetch_all(pool).await;
                 rows.unwrap_or_else(|e| panic!("SQLite: {sql}: {e}"))
                     .iter()
@@ -122,7 +131,7 @@ impl Db {
                     .collect()
             }
             Db::Postgres(pool, _) => {
-                let (sql, values) = filter.select_keys().build_sqlx(PostgresQueryBuilder);
+                let (sql, values) = select.build_sqlx(PostgresQueryBuilder);
                 let rows = sqlx::query_with(&sql, values).fetch_all(pool).await;
                 rows.unwrap_or_else(|e| panic!("PostgreSQL: {sql}: {e}"))
                     .iter()
