@@ -36,6 +36,7 @@ fn main() {
     println!("cargo:rerun-if-changed=build.rs");
     // Passing tests' output is captured: say here, where cargo shows it, what is skipped.
     println!("cargo:rerun-if-env-changed=POLAR_TEST_POSTGRES");
+    println!("cargo:rerun-if-env-changed=POLAR_GEN_DUMP");
     if std::env::var_os("POLAR_TEST_POSTGRES").is_none() {
         println!(
             "cargo:warning=POLAR_TEST_POSTGRES is not set: the PostgreSQL half of filter_gitclub and filter_features is skipped (SQLite runs)"
@@ -55,6 +56,11 @@ fn main() {
     let mut refused = Vec::new();
     for index in 0..policies {
         let policy = policy_gen::generate(seed, index);
+        // `POLAR_GEN_DUMP=DIR`: every policy as DIR/pNNNN.polar, to read a failing one.
+        if let Some(dir) = std::env::var_os("POLAR_GEN_DUMP") {
+            let _ = std::fs::create_dir_all(&dir);
+            let _ = std::fs::write(PathBuf::from(&dir).join(format!("p{index:04}.polar")), &policy.text);
+        }
         let mut sources = SourceMap::new();
         sources.add(format!("generated/p{index:04}.polar"), policy.text.clone());
         let checked = polar_compiler::check(&sources, Stop::AfterValidation);

@@ -1200,7 +1200,10 @@ impl Gen {
                 let pat = if self.rng.chance(60) {
                     self.feature("matches instance pattern");
                     let instance = self.rng.chance(70);
-                    let fields = self.field_pattern(cl, scope, cls, !instance);
+                    // The value is typed (`value(.., false)` gives no dynamic one): so are the
+                    // variables a dictionary pattern binds from its fields, and a later
+                    // `x.field` on one is a build error, not Oso's run-time error.
+                    let fields = self.field_pattern(cl, scope, cls, false);
                     if instance {
                         format!("{}{{{fields}}}", cls.name())
                     } else {
