@@ -111,3 +111,16 @@ fn plan_prints_operations_and_facts() {
     assert!(out.stdout.is_empty());
     assert!(String::from_utf8(out.stderr).unwrap().contains("undefined_rule"));
 }
+
+#[test]
+fn expand_with_filters_adds_data_filtering() {
+    let plain = polarc(&["expand", EXAMPLE]);
+    let filters = polarc(&["expand", "--filters", EXAMPLE]);
+    assert!(plain.status.success() && filters.status.success());
+    let (plain, filters) = (String::from_utf8_lossy(&plain.stdout), String::from_utf8_lossy(&filters.stdout));
+    assert!(!plain.contains("authorized_filter"), "filters are opt-in");
+    for item in ["pub fn authorized_filter", "pub fn authorized_actors", "static __POLAR_FILTER_PLAN"] {
+        assert!(filters.contains(item), "{item} missing");
+    }
+    assert!(filters.starts_with(&*plain), "the checks are the same with and without filters");
+}

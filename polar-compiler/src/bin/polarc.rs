@@ -30,6 +30,10 @@ enum Command {
     },
     /// Print the Rust code the policy compiles to, formatted.
     Expand {
+        /// Include data filtering (`authorized_filter`, `authorized_actors` and the plan data),
+        /// as `polar!(..., filters = true)` generates it.
+        #[arg(long)]
+        filters: bool,
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
@@ -93,12 +97,12 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
         }
-        Command::Expand { files } => {
+        Command::Expand { files, filters } => {
             let sources = match load(&files) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            match polar_compiler::expand(&sources) {
+            match polar_compiler::expand_with(&sources, &polar_compiler::Options { filters }) {
                 Ok(code) => {
                     print!("{code}");
                     ExitCode::SUCCESS
