@@ -25,47 +25,8 @@ pub use refuse::{Refusal, Unknown, refusals, refusals_of};
 /// The items of data filtering: the plan data, the per-class check and `authorized_filter`.
 pub fn generate(program: &Program, plans: &Plans, sources: Option<&SourceMap>) -> TokenStream {
     let data = data::program(program, plans, sources);
-    let classes = refuse::resource_classes(program, plans);
-    let impls = classes.iter().map(|class| {
-        let ty = format_ident!("{}", class);
-        let refused = refusals(program, plans, class);
-        if refused.is_empty() {
-            return quote! { impl<A: ?Sized> __PolarFilter<A> for #ty {} };
-        }
-        // A trait of its own carries the message: using the filter of this class is then an
-        // error of `cargo check`, naming every refused construct.
-        let text = refuse::message(class, &refused, sources);
-        let gate = format_ident!("__PolarFilterRefused{}", class);
-        quote! {
-            #[diagnostic::on_unimplemented(
-                message = #text,
-                label = "data filtering of this class is refused by the policy",
-                note = "`is_allowed` and the other checks of this class are not affected"
-            )]
-            #[doc(hidden)]
-            pub trait #gate {}
-            impl<A: ?Sized + #gate> __PolarFilter<A> for #ty {}
-        }
-    });
-    let actor_impls = refuse::classes(program, plans, Unknown::Actor).into_iter().map(|class| {
-        let ty = format_ident!("{}", class);
-        let refused = refusals_of(program, plans, &class, Unknown::Actor);
-        if refused.is_empty() {
-            return quote! { impl<R: ?Sized> __PolarActorFilter<R> for #ty {} };
-        }
-        let text = refuse::message_of(&format!("\"who may?\" over `{class}` actors"), &refused, sources);
-        let gate = format_ident!("__PolarActorFilterRefused{}", class);
-        quote! {
-            #[diagnostic::on_unimplemented(
-                message = #text,
-                label = "\"who may?\" of this actor class is refused by the policy",
-                note = "`is_allowed` and the other checks of this class are not affected"
-            )]
-            #[doc(hidden)]
-            pub trait #gate {}
-            impl<R: ?Sized + #gate> __PolarActorFilter<R> for #ty {}
-        }
-    });
+    let impls = gates(program, plans, sources, Unknown::Resource);
+    let actor_impls = gates(program, plans, sources, Unknown::Actor);
     quote! {
         #[doc(hidden)]
         static __POLAR_FILTER_PLAN: ::polar_runtime::filter::plan::Program = #data;
@@ -125,4 +86,52 @@ pub fn generate(program: &Program, plans: &Plans, sources: Option<&SourceMap>) -
             })
         }
     }
+}
+
+/// For each class in the `unknown` place: the impl of the gate trait (`__PolarFilter<A>` for
+/// resources, `__PolarActorFilter<R>` for actors), unconditional when the filter translates.
+/// When it is refused, a trait of its own carries the message: using that filter is then an
+/// error of `cargo check` naming every refused construct.
+fn gates(
+    program: &Program,
+    plans: &Plans,
+    sources: Option<&SourceMap>,
+    unknown: Unknown,
+) -> Vec<TokenStream> {
+    let (gate, param, prefix) = match unknown {
+        Unknown::Resource => (quote! { __PolarFilter }, quote! { A }, "__PolarFilterRefused"),
+        Unknown::Actor => (quote! { __PolarActorFilter }, quote! { R }, "__PolarActorFilterRefused"),
+    };
+    refuse::classes(program, plans, unknown)
+        .into_iter()
+        .map(|class| {
+            let ty = format_ident!("{}", class);
+            let refused = refusals_of(program, plans, &class, unknown);
+            if refused.is_empty() {
+                return quote! { impl<#param: ?Sized> #gate<#param> for #ty {} };
+            }
+            let (what, label) = match unknown {
+                Unknown::Resource => (
+                    format!("data filtering of `{class}`"),
+                    "data filtering of this class is refused by the policy",
+                ),
+                Unknown::Actor => (
+                    format!("\"who may?\" over `{class}` actors"),
+                    "\"who may?\" of this actor class is refused by the policy",
+                ),
+            };
+            let text = refuse::message_of(&what, &refused, sources);
+            let refused_trait = format_ident!("{}{}", prefix, class);
+            quote! {
+                #[diagnostic::on_unimplemented(
+                    message = #text,
+                    label = #label,
+                    note = "`is_allowed` and the other checks of this class are not affected"
+                )]
+                #[doc(hidden)]
+                pub trait #refused_trait {}
+                impl<#param: ?Sized + #refused_trait> #gate<#param> for #ty {}
+            }
+        })
+        .collect()
 }

@@ -53,11 +53,6 @@ impl Unknown {
     }
 }
 
-/// The classes `allow` or a resource block takes as resources.
-pub fn resource_classes(program: &Program, plans: &Plans) -> Vec<String> {
-    classes(program, plans, Unknown::Resource)
-}
-
 /// The classes an `allow` clause or a block names in the unknown argument's place.
 pub fn classes(program: &Program, plans: &Plans, unknown: Unknown) -> Vec<String> {
     let mut classes: Vec<String> = match unknown {
@@ -101,11 +96,6 @@ pub fn refusals_of(program: &Program, plans: &Plans, class: &str, unknown: Unkno
     walk.out.sort_by_key(|r| (r.span.file, r.span.start));
     walk.out.dedup();
     walk.out
-}
-
-/// The build error of a refused class.
-pub fn message(class: &str, refused: &[Refusal], sources: Option<&SourceMap>) -> String {
-    message_of(&format!("data filtering of `{class}`"), refused, sources)
 }
 
 /// The build error of a refused filter, `what` naming it.

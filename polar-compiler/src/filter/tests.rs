@@ -2,7 +2,7 @@ use crate::plan::Plans;
 use crate::source::SourceMap;
 use crate::{Stop, check};
 
-use super::refuse::{message, refusals, resource_classes};
+use super::refuse::{Unknown, classes, message_of, refusals};
 
 fn refused(text: &str) -> Vec<(String, String)> {
     let mut sources = SourceMap::new();
@@ -11,12 +11,15 @@ fn refused(text: &str) -> Vec<(String, String)> {
     assert!(!checked.has_errors(), "{:?}", checked.diagnostics);
     let (program, graph) = (checked.program.as_ref().unwrap(), checked.graph.as_ref().unwrap());
     let plans = Plans::new(program, graph);
-    resource_classes(program, &plans)
+    classes(program, &plans, Unknown::Resource)
         .into_iter()
         .map(|class| {
             let r = refusals(program, &plans, &class);
-            let text =
-                if r.is_empty() { "translates".to_owned() } else { message(&class, &r, Some(&sources)) };
+            let text = if r.is_empty() {
+                "translates".to_owned()
+            } else {
+                message_of(&format!("data filtering of `{class}`"), &r, Some(&sources))
+            };
             (class, text)
         })
         .collect()

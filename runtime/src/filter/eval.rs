@@ -657,7 +657,12 @@ impl<'a> Eval<'a> {
                 Ok(())
             }
             Val::Rel(t, table, rel) => {
+                if let RelationKind::ManyToOne { .. } = rel.kind {
+                    // `lookup` makes a many-to-one field a row, never a collection.
+                    return Err(refused(at, "`in` over a single related row"));
+                }
                 let target = (rel.target)();
+                let before = self.tables.len();
                 let alias = self.join(target.table);
                 let links = match rel.kind {
                     RelationKind::OneToMany { fk } => vec![Cond::Cmp {
@@ -680,14 +685,13 @@ impl<'a> Eval<'a> {
                             },
                         ]
                     }
-                    RelationKind::ManyToOne { .. } => unreachable_relation(),
+                    RelationKind::ManyToOne { .. } => Vec::new(),
                 };
-                let tables = self.tables.len();
                 let n = links.len();
                 self.atoms.extend(links);
                 let r = self.match_pattern(None, Val::Row(alias, target), item, base, at, k);
                 self.atoms.truncate(self.atoms.len() - n);
-                self.tables.truncate(tables - if n == 2 { 2 } else { 1 });
+                self.tables.truncate(before);
                 r
             }
             Val::Known(_) => {
@@ -814,11 +818,6 @@ fn substitute(cond: Cond, from: (TableAlias, &'static str), to: (TableAlias, &'s
         Cond::Exists { tables, cond } => Cond::Exists { tables, cond: Box::new(substitute(*cond, from, to)) },
         other => other,
     }
-}
-
-fn unreachable_relation() -> Vec<Cond> {
-    // A many-to-one field is a row, not a collection: `lookup` never makes it a `Rel`.
-    Vec::new()
 }
 
 fn refused(at: &'static str, why: impl Into<String>) -> FilterError {

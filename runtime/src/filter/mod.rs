@@ -78,24 +78,17 @@ impl<A: ?Sized, R: Table> Filter<'_, A, R> {
     /// `Query::select().column(Asterisk).from(Alias::new("repos")).cond_where(f.condition())`.
     /// It names the filtered table by its table name (do not alias it).
     pub fn condition(&self) -> Condition {
-        Condition::all().add(self.cond.to_sea(R::TABLE.table))
+        condition(&self.cond, &R::TABLE)
     }
 
     /// `SELECT * FROM <table> WHERE <condition>`; add ORDER BY, LIMIT and OFFSET to it.
     pub fn select(&self) -> SelectStatement {
-        let mut select = Query::select();
-        select.column(Asterisk).from(Alias::new(R::TABLE.table)).cond_where(self.condition());
-        select
+        select(&self.cond, &R::TABLE, false)
     }
 
     /// `SELECT <key> FROM <table> WHERE <condition>`.
     pub fn select_keys(&self) -> SelectStatement {
-        let mut select = Query::select();
-        select
-            .column((Alias::new(R::TABLE.table), Alias::new(R::TABLE.key)))
-            .from(Alias::new(R::TABLE.table))
-            .cond_where(self.condition());
-        select
+        select(&self.cond, &R::TABLE, true)
     }
 }
 
@@ -134,25 +127,34 @@ impl<A: Table, R: ?Sized> ActorFilter<'_, A, R> {
 
     /// The condition for the caller's own statement over `A`'s table (named by its table name).
     pub fn condition(&self) -> Condition {
-        Condition::all().add(self.cond.to_sea(A::TABLE.table))
+        condition(&self.cond, &A::TABLE)
     }
 
     /// `SELECT * FROM <actors> WHERE <condition>`.
     pub fn select(&self) -> SelectStatement {
-        let mut select = Query::select();
-        select.column(Asterisk).from(Alias::new(A::TABLE.table)).cond_where(self.condition());
-        select
+        select(&self.cond, &A::TABLE, false)
     }
 
     /// `SELECT <key> FROM <actors> WHERE <condition>`.
     pub fn select_keys(&self) -> SelectStatement {
-        let mut select = Query::select();
-        select
-            .column((Alias::new(A::TABLE.table), Alias::new(A::TABLE.key)))
-            .from(Alias::new(A::TABLE.table))
-            .cond_where(self.condition());
-        select
+        select(&self.cond, &A::TABLE, true)
     }
+}
+
+fn condition(cond: &Cond, table: &'static TableMeta) -> Condition {
+    Condition::all().add(cond.to_sea(table.table))
+}
+
+/// `SELECT *` (or the key) `FROM <table> WHERE <cond>`.
+fn select(cond: &Cond, table: &'static TableMeta, key_only: bool) -> SelectStatement {
+    let mut select = Query::select();
+    if key_only {
+        select.column((Alias::new(table.table), Alias::new(table.key)));
+    } else {
+        select.column(Asterisk);
+    }
+    select.from(Alias::new(table.table)).cond_where(condition(cond, table));
+    select
 }
 
 impl<A: ?Sized, R> fmt::Debug for Filter<'_, A, R> {
