@@ -370,8 +370,8 @@ impl Engines for Gdrive {
         let (w, [documents, folders]) = (&self.world, &self.by_type);
         let (document, folder) = (|i: usize| &w.documents[i], |i: usize| &*w.folders[i]);
         if compiled {
-            answer_typed(documents, &w.users, document, authz::is_allowed, &mut answer);
-            answer_typed(folders, &w.users, folder, authz::is_allowed, &mut answer);
+            answer_typed(documents, &w.users, document, |u, a, r| authz::is_allowed(u, a, r), &mut answer);
+            answer_typed(folders, &w.users, folder, |u, a, r| authz::is_allowed(u, a, r), &mut answer);
         } else {
             answer_typed(documents, &w.users, document, hand::is_allowed, &mut answer);
             answer_typed(folders, &w.users, folder, hand::is_allowed, &mut answer);

@@ -4,7 +4,8 @@
 //! policy (`policies/cedar/gitclub.cedar`, roles as sets of records on the user, the role
 //! implications spelled out in each permission).
 
-use gitclub::models::{Org, Repo, actions};
+use gitclub::authz::{IssueAction, OrgAction, RepoAction};
+use gitclub::models::{Org, Repo};
 use gitclub::{authz, hand};
 use serde_json::{Value, json};
 
@@ -88,9 +89,9 @@ impl Gitclub {
             let mut on = |actions: &[&'static str], resource| {
                 queries.extend(queries_of(user, actions, std::iter::once(resource)));
             };
-            (0..world.orgs.len()).for_each(|i| on(&actions::ORG, Resource::Org(i)));
-            (0..world.repos.len()).for_each(|i| on(&actions::REPO, Resource::Repo(i)));
-            (0..world.issues.len()).for_each(|i| on(&actions::ISSUE, Resource::Issue(i)));
+            (0..world.orgs.len()).for_each(|i| on(&OrgAction::NAMES, Resource::Org(i)));
+            (0..world.repos.len()).for_each(|i| on(&RepoAction::NAMES, Resource::Repo(i)));
+            (0..world.issues.len()).for_each(|i| on(&IssueAction::NAMES, Resource::Issue(i)));
         }
         let by_type = by_type(&mut queries);
         let cedar = CedarSide::new(
@@ -141,9 +142,9 @@ impl Engines for Gitclub {
         let (w, [orgs, repos, issues]) = (&self.world, &self.by_type);
         let (org, repo, issue) = (|i| &w.orgs[i], |i| &w.repos[i], |i| &w.issues[i]);
         if compiled {
-            answer_typed(orgs, &w.users, org, authz::is_allowed, &mut answer);
-            answer_typed(repos, &w.users, repo, authz::is_allowed, &mut answer);
-            answer_typed(issues, &w.users, issue, authz::is_allowed, &mut answer);
+            answer_typed(orgs, &w.users, org, |u, a, r| authz::is_allowed(u, a, r), &mut answer);
+            answer_typed(repos, &w.users, repo, |u, a, r| authz::is_allowed(u, a, r), &mut answer);
+            answer_typed(issues, &w.users, issue, |u, a, r| authz::is_allowed(u, a, r), &mut answer);
         } else {
             answer_typed(orgs, &w.users, org, hand::is_allowed, &mut answer);
             answer_typed(repos, &w.users, repo, hand::is_allowed, &mut answer);

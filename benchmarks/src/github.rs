@@ -463,7 +463,7 @@ impl Engines for Github {
         let (w, [queries]) = (&self.world, &self.by_type);
         let repo = |i| &w.repos[i];
         if compiled {
-            answer_typed(queries, &w.users, repo, authz::is_allowed, &mut answer);
+            answer_typed(queries, &w.users, repo, |u, a, r| authz::is_allowed(u, a, r), &mut answer);
         } else {
             answer_typed(queries, &w.users, repo, hand::is_allowed, &mut answer);
         }

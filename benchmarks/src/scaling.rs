@@ -403,7 +403,7 @@ mod tests {
                 }
                 let theirs: std::collections::HashSet<String> =
                     oso.get_allowed_actions(oso_user.clone(), oso_repo.clone()).unwrap();
-                let ours = large_600::authorized_actions(user, repo);
+                let ours = large_600::authorized_action_names(user, repo);
                 let ours: std::collections::HashSet<String> = ours.iter().map(str::to_owned).collect();
                 assert_eq!(ours, theirs, "{} on repo {}", user.name, repo.id);
             }

@@ -338,8 +338,14 @@ impl Engines for TinyTodo {
         let (w, [applications, lists]) = (&self.world, &self.by_type);
         let (application, list) = (|_| &w.application, |i| &w.lists[i]);
         if compiled {
-            answer_typed(applications, &w.users, application, authz::is_allowed, &mut answer);
-            answer_typed(lists, &w.users, list, authz::is_allowed, &mut answer);
+            answer_typed(
+                applications,
+                &w.users,
+                application,
+                |u, a, r| authz::is_allowed(u, a, r),
+                &mut answer,
+            );
+            answer_typed(lists, &w.users, list, |u, a, r| authz::is_allowed(u, a, r), &mut answer);
         } else {
             answer_typed(applications, &w.users, application, hand::is_allowed, &mut answer);
             answer_typed(lists, &w.users, list, hand::is_allowed, &mut answer);

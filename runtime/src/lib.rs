@@ -83,6 +83,7 @@ mod num;
 #[allow(missing_docs)]
 pub mod support;
 mod support_values;
+mod typed;
 mod typed_arith;
 mod view;
 
@@ -93,6 +94,7 @@ pub use cmp::{CmpOp, Compare, Equal, Nil, Unify, compare, equal, unify};
 pub use error::{AuthorizationError, RuntimeError};
 pub use lookup::{Lookup, PolarList};
 pub use members::{Dict, Members, Pairs};
+pub use typed::{ActionEnum, ActionSet, UnknownAction};
 pub use view::{DictView, ListView, Polar, View};
 
 /// `#[derive(PolarClass)]`: makes a struct (or a unit-only enum) a Polar class.
@@ -153,9 +155,12 @@ pub use polar_macros::PolarClass;
 /// |---|---|
 /// | `is_allowed(&actor, action, &resource) -> bool` | whether `allow(actor, action, resource)` holds; a run-time error denies |
 /// | `try_is_allowed(..) -> Result<bool, RuntimeError>` | the same, run-time errors visible |
-/// | `authorize(&actor, action, &resource) -> Result<(), AuthorizationError>` | `NotFound` when the actor may not even `"read"` the resource (or the action is `"read"`), else `Forbidden` |
-/// | `authorized_actions(&actor, &resource) -> Allowed` | every action `allow` binds; a run-time error gives the empty set |
-/// | `try_authorized_actions(..) -> Result<Allowed, RuntimeError>` | the same, run-time errors visible |
+/// | `authorize(&actor, action, &resource) -> Result<Authorized<'_, R, Act>, AuthorizationError>` | the proof of the check when allowed; `NotFound` when the actor may not even `"read"` the resource (or the action is `"read"`), else `Forbidden` |
+/// | `authorized_actions(&actor, &resource) -> ActionSet<RAction>` | every action `allow` binds, over the resource's action enum; a run-time error gives the empty set |
+/// | `authorized_action_names(&actor, &resource) -> Allowed` | the same as strings, for any resource type |
+/// | `try_authorized_actions`, `try_authorized_action_names` | the same, run-time errors visible |
+/// | `<Class>Action` (`RepoAction`), `actions::<Action>` (`actions::Push`) | the actions the policy names for each resource class: an enum with `ALL`, `NAMES`, `as_str`, `FromStr`; one unit type per action |
+/// | `Authorized<'r, R, Act>` | the proof `authorize` returns: only it constructs one, so a function can demand it |
 /// | `authorize_request(&actor, &request) -> Result<(), AuthorizationError>` | `allow_request(actor, request)`, else `Forbidden` (only when the policy has `allow_request` rules) |
 /// | `authorize_field(&actor, action, &resource, field) -> Result<(), AuthorizationError>` | `allow_field(actor, action, resource, field)`, else `Forbidden` (only with `allow_field` rules) |
 /// | `authorized_fields(&actor, action, &resource) -> Allowed`, `try_authorized_fields` | every field `allow_field` binds (only with `allow_field` rules) |
@@ -163,8 +168,15 @@ pub use polar_macros::PolarClass;
 /// | `check_inline_queries() -> Result<(), InlineQueryError>` | whether every inline query `?= goal;` has a solution (Oso refuses to load the policy otherwise) |
 /// | one `#[test] fn inline_query_<file>_line_<n>()` per inline query | the same, as a test of the crate that expands the macro |
 ///
-/// [`Allowed`] is the set of actions (or fields): the policy's string literals are stored
-/// without allocating. A clause that allows every action (`allow(_: User, _action, _: Repo)`)
+/// Actions are typed or strings: every `action` argument takes a variant of the resource's
+/// action enum (`RepoAction::Push`, parsed from a URL with `FromStr` into an
+/// [`UnknownAction`] error), a unit type (`actions::Push`), or a string (`"push"`) for dynamic
+/// use. A misspelled typed action does not compile. The enum's variants are the resource
+/// block's permissions, then the literal actions of the `allow` and `has_permission` clauses that
+/// can take the class as their resource.
+///
+/// [`Allowed`] is the set of actions (or fields) as strings: the policy's string literals are
+/// stored without allocating; [`ActionSet`] is its typed view. A clause that allows every action (`allow(_: User, _action, _: Repo)`)
 /// makes it a [wildcard](Allowed::is_wildcard), where Oso raises an error unless
 /// `allow_wildcard`. Actions and fields are strings: a non-string one is a run-time error, as
 /// in Oso's Rust `get_allowed_actions::<String>`. When the policy binds the action in a way the
@@ -198,10 +210,33 @@ pub use polar_macros::PolarClass;
 /// assert!(!is_allowed(&alice, "read", &private));
 /// assert!(is_allowed(&admin, "delete", &private));
 ///
-/// let actions = authorized_actions(&alice, &public);
-/// assert_eq!(actions.iter().collect::<Vec<_>>(), ["read"]);
+/// let actions = authorized_actions(&alice, &public); // typed: a set of `RepoAction`
+/// assert_eq!(actions.iter().collect::<Vec<_>>(), [RepoAction::Read]);
 /// assert!(authorized_actions(&admin, &private).is_wildcard()); // any action
-/// assert!(authorized_actions(&alice, &private).is_empty());
+/// assert!(authorized_action_names(&alice, &private).is_empty()); // the same, as strings
+/// assert_eq!("read".parse::<RepoAction>(), Ok(RepoAction::Read));
+/// assert!("raed".parse::<RepoAction>().unwrap_err().to_string().contains("did you mean \"read\"?"));
+/// ```
+///
+/// The proof of a check: a function that demands `Authorized` cannot be called without one.
+///
+/// ```
+/// # use polar_runtime::PolarClass;
+/// # #[derive(PolarClass)] struct User { name: String }
+/// # #[derive(PolarClass)] struct Repo { public: bool }
+/// polar_runtime::polar!(source = r#"
+///     allow(_: User, "read", repo: Repo) if repo.public;
+///     allow(user: User, "delete", _: Repo) if user.name = "admin";
+/// "#);
+///
+/// fn delete(repo: Authorized<'_, Repo, actions::Delete>) -> bool { !repo.public }
+///
+/// let (admin, repo) = (User { name: "admin".into() }, Repo { public: false });
+/// let proof = authorize(&admin, actions::Delete, &repo).unwrap();
+/// assert!(delete(proof));
+/// let alice = User { name: "alice".into() };
+/// assert_eq!(authorize(&alice, actions::Delete, &repo).err(), Some(polar_runtime::AuthorizationError::NotFound));
+/// assert!(is_allowed(&alice, RepoAction::Read, &Repo { public: true }));
 /// ```
 ///
 /// Inline queries, fields and requests:
@@ -241,6 +276,6 @@ pub use polar_macros::PolarClass;
 ///
 /// let user = User { admin: true };
 /// assert!(is_allowed(&user, "read", &user)); // fine
-/// let _ = authorized_actions(&user, &user); // "authorized_actions is not available for this policy: ..."
+/// let _ = authorized_action_names(&user, &user); // "authorized_actions is not available for this policy: ..."
 /// ```
 pub use polar_macros::polar;

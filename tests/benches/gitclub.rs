@@ -11,7 +11,7 @@
 use std::hint::black_box;
 use std::time::Instant;
 
-use gitclub::models::actions;
+use gitclub::authz::{IssueAction, OrgAction, RepoAction};
 use gitclub::sample::sample;
 use gitclub::{authz, hand};
 
@@ -36,9 +36,9 @@ fn main() {
     let (world, _) = sample();
     let mut queries = 0;
     for _ in &world.users {
-        queries += world.orgs.len() * actions::ORG.len()
-            + world.repos.len() * actions::REPO.len()
-            + world.issues.len() * actions::ISSUE.len();
+        queries += world.orgs.len() * OrgAction::NAMES.len()
+            + world.repos.len() * RepoAction::NAMES.len()
+            + world.issues.len() * IssueAction::NAMES.len();
     }
     macro_rules! round {
         ($f:path) => {
@@ -46,17 +46,17 @@ fn main() {
                 let mut allowed = 0;
                 for user in &world.users {
                     for org in &world.orgs {
-                        for action in actions::ORG {
+                        for action in OrgAction::NAMES {
                             allowed += $f(black_box(user), black_box(action), black_box(org)) as usize;
                         }
                     }
                     for repo in &world.repos {
-                        for action in actions::REPO {
+                        for action in RepoAction::NAMES {
                             allowed += $f(black_box(user), black_box(action), black_box(repo)) as usize;
                         }
                     }
                     for issue in &world.issues {
-                        for action in actions::ISSUE {
+                        for action in IssueAction::NAMES {
                             allowed += $f(black_box(user), black_box(action), black_box(issue)) as usize;
                         }
                     }
@@ -78,19 +78,19 @@ fn main() {
         let mut allowed = 0;
         for user in &users {
             for org in &orgs {
-                for action in actions::ORG {
+                for action in OrgAction::NAMES {
                     allowed +=
                         oso.is_allowed(user.clone(), action.to_string(), org.clone()).unwrap() as usize;
                 }
             }
             for repo in &repos {
-                for action in actions::REPO {
+                for action in RepoAction::NAMES {
                     allowed +=
                         oso.is_allowed(user.clone(), action.to_string(), repo.clone()).unwrap() as usize;
                 }
             }
             for issue in &issues {
-                for action in actions::ISSUE {
+                for action in IssueAction::NAMES {
                     allowed +=
                         oso.is_allowed(user.clone(), action.to_string(), issue.clone()).unwrap() as usize;
                 }

@@ -291,7 +291,7 @@ fn several_actor_types_agree_with_oso() {
 /// an organization from `authorized_actions`, as in Oso, while `is_allowed` still grants them.
 #[test]
 fn a_cut_in_allow_hides_the_other_actions_of_a_user() {
-    use compiled::authz::{authorized_actions, is_allowed};
+    use compiled::authz::{authorized_action_names, is_allowed};
     let org = Org { id: 1, audited: true, frozen: false };
     let admin = User {
         name: "ann".into(),
@@ -303,11 +303,11 @@ fn a_cut_in_allow_hides_the_other_actions_of_a_user() {
     };
     assert!(is_allowed(&admin, "view", &org) && is_allowed(&admin, "audit", &org));
     assert!(!is_allowed(&admin, "freeze", &org));
-    assert!(authorized_actions(&admin, &org).is_empty());
+    assert!(authorized_action_names(&admin, &org).is_empty());
     let owner = User { org_roles: vec!["owner".into()], ..admin };
-    assert_eq!(authorized_actions(&owner, &org).iter().collect::<Vec<_>>(), ["freeze"]);
+    assert_eq!(authorized_action_names(&owner, &org).iter().collect::<Vec<_>>(), ["freeze"]);
     let ci = Service { name: "ci".into(), admin: false, projects: vec![] };
-    let mut actions: Vec<_> = authorized_actions(&ci, &org).iter().map(str::to_owned).collect();
+    let mut actions: Vec<_> = authorized_action_names(&ci, &org).iter().map(str::to_owned).collect();
     actions.sort();
     assert_eq!(actions, ["audit", "freeze", "ping"]);
 }

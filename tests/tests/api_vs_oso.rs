@@ -141,7 +141,7 @@ where
         (oso_user.clone(), PolarValue::Variable("action".into()), oso_res.clone()),
         "action",
     );
-    let mine = our_set(authz::try_authorized_actions(user, res));
+    let mine = our_set(authz::try_authorized_action_names(user, res));
     tally.add(&theirs);
     if !same_set(&mine, &theirs) {
         return Err(format!("authorized_actions({user:?}, {res:?}): ours {mine:?}, Oso {theirs:?}"));
@@ -155,7 +155,7 @@ where
     }
     // No wildcard and no negation over the action in GitClub: the set is exactly the actions
     // is_allowed allows.
-    let set = authz::authorized_actions(user, res);
+    let set = authz::authorized_action_names(user, res);
     for action in GITCLUB_ACTIONS {
         if set.contains(action) != authz::is_allowed(user, action, res) {
             return Err(format!(
@@ -229,10 +229,10 @@ fn abac_authorized_actions_agree_with_oso() {
             for d in &docs {
                 let args = (abac::oso_side::User::from(u), PolarValue::Variable("action".into()), abac::oso_side::Doc::from(d));
                 let theirs = oso_enumerate(&oso, "allow", args, "action");
-                let mine = our_set(abac::authz::try_authorized_actions(u, d));
+                let mine = our_set(abac::authz::try_authorized_action_names(u, d));
                 tally.add(&theirs);
                 prop_assert!(same_set(&mine, &theirs), "authorized_actions({:?}, {:?}): ours {:?}, Oso {:?}", u, d, mine, theirs);
-                let set = abac::authz::authorized_actions(u, d);
+                let set = abac::authz::authorized_action_names(u, d);
                 for action in abac::ACTIONS {
                     prop_assert_eq!(set.contains(action), abac::authz::is_allowed(u, action, d), "{:?} {:?} {:?}", u, action, d);
                 }
@@ -424,7 +424,7 @@ fn api_policy_agrees_with_oso() {
             for d in &docs {
                 let od = oso_side::Doc::from(d);
                 let theirs = oso_enumerate(&oso, "allow", (ou.clone(), PolarValue::Variable("action".into()), od.clone()), "action");
-                let mine = our_set(authz::try_authorized_actions(u, d));
+                let mine = our_set(authz::try_authorized_action_names(u, d));
                 actions.add(&theirs);
                 prop_assert!(same_set(&mine, &theirs), "authorized_actions({:?}, {:?}): ours {:?}, Oso {:?}", u, d, mine, theirs);
                 for action in API_ACTIONS {
@@ -469,23 +469,23 @@ fn api_policy_hand_picked() {
     let admin = User { name: "ann".into(), admin: true, level: 0, perms: vec![], paths: vec![] };
     let doc =
         Doc { owner: "bo".into(), public: false, locked: false, fields: vec![], secret_field: "".into() };
-    assert_eq!(authz::authorized_actions(&admin, &doc).iter().collect::<Vec<_>>(), ["manage"]);
+    assert_eq!(authz::authorized_action_names(&admin, &doc).iter().collect::<Vec<_>>(), ["manage"]);
     let flying = User { perms: vec!["fly".into()], ..admin.clone() };
-    assert_eq!(authz::authorized_actions(&flying, &doc).iter().collect::<Vec<_>>(), ["fly"]);
+    assert_eq!(authz::authorized_action_names(&flying, &doc).iter().collect::<Vec<_>>(), ["fly"]);
     let senior = User { level: 9, ..admin.clone() };
-    let set = authz::authorized_actions(&senior, &doc);
+    let set = authz::authorized_action_names(&senior, &doc);
     assert!(set.is_wildcard() && set.contains("anything"));
     assert_eq!(set.iter().collect::<Vec<_>>(), ["manage"], "a wildcard still lists the named actions");
     let reader = User { admin: false, perms: vec!["fly".into(), "read".into()], ..admin.clone() };
     let public = Doc { public: true, ..doc.clone() };
-    let set = authz::authorized_actions(&reader, &public);
+    let set = authz::authorized_action_names(&reader, &public);
     assert_eq!(set.iter().collect::<Vec<_>>(), ["read", "fly"], "literals first, then data");
     let zed = Doc { owner: "zed".into(), locked: true, ..doc };
     assert_eq!(
-        authz::try_authorized_actions(&reader, &zed),
+        authz::try_authorized_action_names(&reader, &zed),
         Err(RuntimeError::Unsupported { what: "an action that is not a string" })
     );
-    assert!(authz::authorized_actions(&reader, &zed).is_empty(), "an error gives the empty set");
+    assert!(authz::authorized_action_names(&reader, &zed).is_empty(), "an error gives the empty set");
     assert_eq!(authz::check_inline_queries(), Ok(()));
 }
 

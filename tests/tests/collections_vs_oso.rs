@@ -291,7 +291,7 @@ fn membership_in_every_collection_agrees_with_oso() {
             for (j, b) in world.bags.iter().enumerate() {
                 let ob = oso_side::Bag::from(b);
                 let theirs = oso_actions(&oso, ou.clone(), ob.clone());
-                let mine = our_set(compiled::authz::try_authorized_actions(u, b));
+                let mine = our_set(compiled::authz::try_authorized_action_names(u, b));
                 let what = || format!("authorized_actions(user {i}, bag {j})");
                 tally.enumeration(what, mine, theirs).map_err(|e| failure(e, &world))?;
                 for action in ACTIONS {

@@ -366,7 +366,7 @@ fn compare_worlds() {
             let ou = oso_side::User { id: u.id, home: u.home };
             for (i, n) in nodes.iter().enumerate() {
                 let on = &oso_nodes[i];
-                let mine = our_set(compiled::authz::try_authorized_actions(u, n));
+                let mine = our_set(compiled::authz::try_authorized_action_names(u, n));
                 if ask(mine.is_err())? {
                     let theirs = oso_actions(&oso, ou.clone(), on.clone());
                     if mine.is_err() { on_cycles.add(&theirs); }
@@ -435,8 +435,8 @@ fn a_self_loop_fails_closed_on_a_small_stack() {
         for action in ["write", "member", "fly"] {
             assert_eq!(compiled::authz::try_is_allowed(&user, action, &node), Ok(false), "{action}");
         }
-        assert!(compiled::authz::try_authorized_actions(&user, &node).is_err());
-        assert!(compiled::authz::authorized_actions(&user, &node).is_empty());
+        assert!(compiled::authz::try_authorized_action_names(&user, &node).is_err());
+        assert!(compiled::authz::authorized_action_names(&user, &node).is_empty());
     };
     std::thread::Builder::new().stack_size(2 << 20).spawn(check).unwrap().join().unwrap();
 }

@@ -29,7 +29,7 @@ pub type Answer = (Result<bool, String>, Option<Result<bool, String>>);
 pub struct Compiled {
     pub index: usize,
     pub query: fn(Ref<'_>, &str, Ref<'_>) -> Answer,
-    /// `try_authorized_actions`, when the policy accepts the pair and the function is
+    /// `try_authorized_action_names`, when the policy accepts the pair and the function is
     /// available for the policy.
     pub actions: fn(Ref<'_>, Ref<'_>) -> Option<Result<Enumerated, String>>,
 }
@@ -43,8 +43,8 @@ pub struct Refused {
 }
 
 /// The entry points of one compiled policy, expanded inside its module (where `rules`,
-/// `try_is_allowed`, `try_authorized_actions` and `PolarAllowed` are the policy's). With
-/// `actions`: also `try_authorized_actions` (`build.rs` leaves it out where instantiating it
+/// `try_is_allowed`, `try_authorized_action_names` and `PolarAllowed` are the policy's). With
+/// `actions`: also `try_authorized_action_names` (`build.rs` leaves it out where instantiating it
 /// is a build error).
 macro_rules! policy_entry_points {
     () => {
@@ -65,7 +65,7 @@ macro_rules! policy_entry_points {
         {
             fn actions(&self) -> Option<Result<crate::world::Enumerated, String>> {
                 Some(
-                    try_authorized_actions(self.0, self.1)
+                    try_authorized_action_names(self.0, self.1)
                         .map(|set| (set.iter().map(String::from).collect(), set.is_wildcard()))
                         .map_err(|e| e.to_string()),
                 )
@@ -283,7 +283,7 @@ fn generated_policies_agree_with_oso() {
     assert!(stats.allowed > 0 && stats.allowed < stats.queries, "the worlds exercise both answers");
 }
 
-/// `try_authorized_actions` against Oso's enumeration of `allow(actor, action, resource)`.
+/// `try_authorized_action_names` against Oso's enumeration of `allow(actor, action, resource)`.
 fn compare_actions(
     stats: &mut Stats,
     oso: &oso::Oso,

@@ -5,7 +5,7 @@
 use std::hint::black_box;
 
 use gitclub::authz;
-use gitclub::models::actions;
+use gitclub::authz::{IssueAction, OrgAction, RepoAction};
 use gitclub::sample::sample;
 
 #[global_allocator]
@@ -23,19 +23,19 @@ fn compiled_checks_allocate_nothing() {
     let n = allocations_during(|| {
         for user in &world.users {
             for org in &world.orgs {
-                for action in actions::ORG {
+                for action in OrgAction::NAMES {
                     allowed += usize::from(black_box(authz::is_allowed(user, action, org)));
                     checks += 1;
                 }
             }
             for repo in &world.repos {
-                for action in actions::REPO {
+                for action in RepoAction::NAMES {
                     allowed += usize::from(black_box(authz::is_allowed(user, action, repo)));
                     checks += 1;
                 }
             }
             for issue in &world.issues {
-                for action in actions::ISSUE {
+                for action in IssueAction::NAMES {
                     allowed += usize::from(black_box(authz::try_is_allowed(user, action, issue).unwrap()));
                     checks += 1;
                 }
@@ -54,10 +54,10 @@ fn authorized_actions_allocate_nothing() {
     let n = allocations_during(|| {
         for user in &world.users {
             for repo in &world.repos {
-                found += black_box(authz::authorized_actions(user, repo)).len();
+                found += black_box(authz::authorized_action_names(user, repo)).len();
             }
             for issue in &world.issues {
-                found += black_box(authz::try_authorized_actions(user, issue).unwrap()).len();
+                found += black_box(authz::try_authorized_action_names(user, issue).unwrap()).len();
             }
         }
     });
@@ -68,10 +68,16 @@ fn authorized_actions_allocate_nothing() {
 #[test]
 fn generated_items_are_send_and_sync() {
     fn send_sync<T: Send + Sync>(_: T) {}
-    send_sync(authz::is_allowed::<gitclub::models::User, gitclub::models::Repo>);
-    send_sync(authz::try_is_allowed::<gitclub::models::User, gitclub::models::Issue>);
+    use gitclub::models::{Issue, Repo, User};
+    send_sync(|u: &User, a: &str, r: &Repo| authz::is_allowed(u, a, r));
+    send_sync(|u: &User, a: authz::IssueAction, i: &Issue| authz::try_is_allowed(u, a, i));
+    send_sync(authz::RepoAction::Push);
+    send_sync(authz::authorized_actions::<gitclub::models::User, gitclub::models::Repo>(
+        &sample().0.users[0],
+        &sample().0.repos[0],
+    ));
     send_sync(authz::rules);
-    send_sync(authz::authorized_actions::<gitclub::models::User, gitclub::models::Org>(
+    send_sync(authz::authorized_action_names::<gitclub::models::User, gitclub::models::Org>(
         &sample().0.users[0],
         &sample().0.orgs[0],
     ));
@@ -89,7 +95,7 @@ fn authorize_distinguishes_not_found_from_forbidden() {
     let (world, _) = sample();
     for user in &world.users {
         for repo in &world.repos {
-            for action in actions::REPO {
+            for action in RepoAction::NAMES {
                 let expected = if authz::is_allowed(user, action, repo) {
                     Ok(())
                 } else if action == "read" || !authz::is_allowed(user, "read", repo) {
@@ -97,7 +103,9 @@ fn authorize_distinguishes_not_found_from_forbidden() {
                 } else {
                     Err(Forbidden)
                 };
-                let got = authz::authorize(user, action, repo);
+                let got = authz::authorize(user, action, repo).map(|proof| {
+                    assert!(std::ptr::eq(proof.resource(), repo) && *proof.action() == action);
+                });
                 assert_eq!(
                     format!("{got:?}"),
                     format!("{expected:?}"),
@@ -116,4 +124,18 @@ fn authorize_distinguishes_not_found_from_forbidden() {
     assert!(matches!(authz::authorize(bob, "delete", anvil), Err(Forbidden)));
     assert!(matches!(authz::authorize(dave, "push", hydra), Err(NotFound)));
     assert!(authz::authorize(bob, "push", hydra).is_ok());
+    // The typed forms answer the same.
+    assert!(matches!(authz::authorize(bob, authz::actions::Delete, anvil), Err(Forbidden)));
+    assert!(matches!(authz::authorize(dave, RepoAction::Push, hydra), Err(NotFound)));
+    let proof = authz::authorize(bob, authz::actions::Push, hydra).unwrap();
+    assert_eq!(proof.name, "hydra"); // dereferences to the repository
+    let actions = authz::authorized_actions(bob, hydra);
+    assert!(actions.contains(RepoAction::Push));
+    let strings = authz::authorized_action_names(bob, hydra);
+    let (mut typed, mut names): (Vec<_>, Vec<_>) = (actions.names().collect(), strings.iter().collect());
+    typed.sort();
+    names.sort();
+    assert_eq!(typed, names);
+    assert_eq!("push".parse::<RepoAction>(), Ok(RepoAction::Push));
+    assert!("pussh".parse::<RepoAction>().is_err());
 }

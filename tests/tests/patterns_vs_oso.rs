@@ -420,9 +420,9 @@ type Check = fn(&compiled::User, &str, &compiled::Doc) -> Result<bool, polar_run
 #[test]
 fn allow_agrees_with_oso() {
     let policies: [(&str, &str, Check); 3] = [
-        ("specializers", SPECIALIZERS, compiled::specializers::try_is_allowed),
-        ("cut", CUT, compiled::cut::try_is_allowed),
-        ("patterns", PATTERNS, compiled::patterns::try_is_allowed),
+        ("specializers", SPECIALIZERS, |u, a, d| compiled::specializers::try_is_allowed(u, a, d)),
+        ("cut", CUT, |u, a, d| compiled::cut::try_is_allowed(u, a, d)),
+        ("patterns", PATTERNS, |u, a, d| compiled::patterns::try_is_allowed(u, a, d)),
     ];
     let osos: Vec<oso::Oso> = policies.iter().map(|(_, p, _)| oso_side::oso(p)).collect();
     let tallies: Vec<Tally> = policies.iter().map(|_| Tally::default()).collect();
@@ -488,9 +488,13 @@ type Enumerate =
 #[test]
 fn authorized_actions_agree_with_oso() {
     let policies: [(&'static str, &str, Enumerate); 3] = [
-        ("specializers authorized_actions", SPECIALIZERS, compiled::specializers::try_authorized_actions),
-        ("cut authorized_actions", CUT, compiled::cut::try_authorized_actions),
-        ("patterns authorized_actions", PATTERNS, compiled::patterns::try_authorized_actions),
+        (
+            "specializers authorized_actions",
+            SPECIALIZERS,
+            compiled::specializers::try_authorized_action_names,
+        ),
+        ("cut authorized_actions", CUT, compiled::cut::try_authorized_action_names),
+        ("patterns authorized_actions", PATTERNS, compiled::patterns::try_authorized_action_names),
     ];
     for (name, policy, ours) in policies {
         let oso = oso_side::oso(policy);

@@ -142,7 +142,7 @@ fn compiled_recursive_policy_agrees_with_oso() {
                 // `authorized_actions` enumerates the actions through the recursive rules.
                 let theirs: Result<std::collections::HashSet<String>, _> =
                     oso.get_allowed_actions(oso_side::User::from(u), oso_side::Folder::from(f));
-                let ours = compiled::authz::try_authorized_actions(u, f);
+                let ours = compiled::authz::try_authorized_action_names(u, f);
                 let ours: Option<std::collections::HashSet<String>> =
                     ours.ok().map(|set| set.iter().map(str::to_owned).collect());
                 prop_assert_eq!(ours.clone(), theirs.as_ref().ok().cloned(), "authorized_actions({:?}, {:?})", u, f);

@@ -387,22 +387,22 @@ fn authorized_actions_agree_with_oso() {
         (
             "arith authorized_actions",
             include_str!("../policies/arith.polar"),
-            compiled::arith::try_authorized_actions,
+            compiled::arith::try_authorized_action_names,
         ),
         (
             "lists authorized_actions",
             include_str!("../policies/lists.polar"),
-            compiled::lists::try_authorized_actions,
+            compiled::lists::try_authorized_action_names,
         ),
         (
             "methods authorized_actions",
             include_str!("../policies/methods.polar"),
-            compiled::methods::try_authorized_actions,
+            compiled::methods::try_authorized_action_names,
         ),
         (
             "forall authorized_actions",
             include_str!("../policies/forall.polar"),
-            compiled::forall::try_authorized_actions,
+            compiled::forall::try_authorized_action_names,
         ),
     ];
     for (name, policy, ours) in policies {

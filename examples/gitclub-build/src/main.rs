@@ -1,9 +1,8 @@
 //! A few GitClub checks through the policy compiled by build.rs, and how many of the sample
 //! world's queries it allows.
 
-use gitclub::models::actions;
 use gitclub::sample::sample;
-use gitclub_build::authz;
+use gitclub_build::authz::{self, IssueAction, OrgAction, RepoAction};
 
 fn main() {
     let (world, _) = sample();
@@ -12,8 +11,14 @@ fn main() {
     let yes = |b: bool| if b { "yes" } else { "no" };
     println!("Policy compiled by build.rs (polar_compiler::Builder):");
     println!("  alice push acme/anvil:   {}", yes(authz::is_allowed(alice, "push", anvil)));
-    println!("  eve   push acme/anvil:   {:?}", authz::authorize(eve, "push", anvil));
-    println!("  eve   push acme/website: {:?}", authz::authorize(eve, "push", website));
+    println!(
+        "  eve   push acme/anvil:   {:?}",
+        authz::authorize(eve, authz::actions::Push, anvil).map(|_| ())
+    );
+    println!(
+        "  eve   push acme/website: {:?}",
+        authz::authorize(eve, authz::actions::Push, website).map(|_| ())
+    );
 
     let mut allowed = 0;
     let mut total = 0;
@@ -23,13 +28,13 @@ fn main() {
             allowed += usize::from(b);
         };
         for org in &world.orgs {
-            actions::ORG.iter().for_each(|a| count(authz::is_allowed(user, a, org)));
+            OrgAction::ALL.iter().for_each(|a| count(authz::is_allowed(user, *a, org)));
         }
         for repo in &world.repos {
-            actions::REPO.iter().for_each(|a| count(authz::is_allowed(user, a, repo)));
+            RepoAction::ALL.iter().for_each(|a| count(authz::is_allowed(user, *a, repo)));
         }
         for issue in &world.issues {
-            actions::ISSUE.iter().for_each(|a| count(authz::is_allowed(user, a, issue)));
+            IssueAction::ALL.iter().for_each(|a| count(authz::is_allowed(user, *a, issue)));
         }
     }
     println!("{allowed} of {total} sample queries allowed (cargo run -p gitclub prints them all)");

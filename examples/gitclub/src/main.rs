@@ -1,10 +1,9 @@
 //! Prints, for the sample users, who may do which action on which organization, repository
 //! and issue, as decided by `../policies/gitclub.polar` compiled into Rust.
 
-use gitclub::models::{User, actions};
+use gitclub::authz::{IssueAction, OrgAction, RepoAction, is_allowed};
+use gitclub::models::User;
 use gitclub::sample::sample;
-
-use gitclub::authz::is_allowed;
 
 fn main() {
     let (world, notes) = sample();
@@ -16,18 +15,18 @@ fn main() {
 
     let users = &world.users;
     let orgs: Vec<_> = world.orgs.iter().map(|o| (o.name.clone(), o)).collect();
-    table("Org", users, &orgs, &actions::ORG, is_allowed);
+    table("Org", users, &orgs, &OrgAction::NAMES, |u, a, r| is_allowed(u, a, r));
 
     let repos: Vec<_> = world
         .repos
         .iter()
         .map(|r| (format!("{}/{}{}", r.org.name, r.name, if r.public { " (public)" } else { "" }), r))
         .collect();
-    table("Repo", users, &repos, &actions::REPO, is_allowed);
+    table("Repo", users, &repos, &RepoAction::NAMES, |u, a, r| is_allowed(u, a, r));
 
     let issues: Vec<_> =
         world.issues.iter().map(|i| (format!("{}/{}#{}", i.repo.org.name, i.repo.name, i.id), i)).collect();
-    table("Issue", users, &issues, &actions::ISSUE, is_allowed);
+    table("Issue", users, &issues, &IssueAction::NAMES, |u, a, r| is_allowed(u, a, r));
 }
 
 /// One table: a row per (resource, action), a column per user; "yes" where allowed.

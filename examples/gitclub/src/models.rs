@@ -72,11 +72,3 @@ impl User {
         self
     }
 }
-
-/// The permissions the policy declares, per resource type, in declaration order
-/// (`permissions = [...]` in each resource block).
-pub mod actions {
-    pub const ORG: [&str; 4] = ["read", "create_repos", "list_repos", "manage_members"];
-    pub const REPO: [&str; 6] = ["read", "pull", "push", "create_issues", "list_issues", "delete"];
-    pub const ISSUE: [&str; 3] = ["read", "comment", "close"];
-}

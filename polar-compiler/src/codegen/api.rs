@@ -56,39 +56,45 @@ impl<'p> Gen<'p> {
         };
         let public_rules = self.public_rules(keys);
         let actions = self.authorized_actions();
+        let typed = self.typed_actions();
         let requests = self.authorize_request();
         let fields = self.field_entry_points();
         let queries = self.inline_queries();
         quote! {
-            /// Whether `actor` may perform `action` on `resource` under the policy. Never panics;
+            /// Whether `actor` may perform `action` on `resource` under the policy. The action is
+            /// typed (`RepoAction::Push`, `actions::Push`) or a string (`"push"`). Never panics;
             /// a run-time error (arithmetic overflow, recursion limit) denies.
             #[allow(dead_code)]
-            pub fn is_allowed<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
-                actor: &A, action: &str, resource: &R,
+            pub fn is_allowed<'a, A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
+                actor: &A, action: impl PolarAction<'a, R>, resource: &R,
             ) -> bool {
                 try_is_allowed(actor, action, resource).unwrap_or(false)
             }
 
             /// [`is_allowed`] with run-time errors visible.
             #[allow(dead_code)]
-            pub fn try_is_allowed<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
-                actor: &A, action: &str, resource: &R,
+            pub fn try_is_allowed<'a, A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
+                actor: &A, action: impl PolarAction<'a, R>, resource: &R,
             ) -> ::core::result::Result<bool, ::polar_runtime::RuntimeError> {
+                let action: &str = action.name();
                 #allow
             }
 
-            /// Enforces a check the way Oso's `authorize` does: `Ok(())` when allowed; otherwise
-            /// `NotFound` when the action is `"read"` or the actor may not even read the resource
-            /// (so that its existence is not revealed), else `Forbidden`. A run-time error is
-            /// `Runtime`.
+            /// Enforces a check the way Oso's `authorize` does. When allowed, the proof
+            /// [`Authorized`], which only this function makes: a function that takes an
+            /// `Authorized<'_, Repo, actions::Delete>` cannot be called without the check.
+            /// Otherwise `NotFound` when the action is `"read"` or the actor may not even read the
+            /// resource (so that its existence is not revealed), else `Forbidden`. A run-time
+            /// error is `Runtime`.
             #[allow(dead_code)]
-            pub fn authorize<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
-                actor: &A, action: &str, resource: &R,
-            ) -> ::core::result::Result<(), ::polar_runtime::AuthorizationError> {
-                if try_is_allowed(actor, action, resource)? {
-                    return ::core::result::Result::Ok(());
+            pub fn authorize<'r, 'a, A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar, Act: PolarAction<'a, R>>(
+                actor: &A, action: Act, resource: &'r R,
+            ) -> ::core::result::Result<Authorized<'r, R, Act>, ::polar_runtime::AuthorizationError> {
+                let name = action.name();
+                if try_is_allowed(actor, name, resource)? {
+                    return ::core::result::Result::Ok(Authorized { resource, action });
                 }
-                if action == "read" || !try_is_allowed(actor, "read", resource)? {
+                if name == "read" || !try_is_allowed(actor, "read", resource)? {
                     ::core::result::Result::Err(::polar_runtime::AuthorizationError::NotFound)
                 } else {
                     ::core::result::Result::Err(::polar_runtime::AuthorizationError::Forbidden)
@@ -106,6 +112,7 @@ impl<'p> Gen<'p> {
                 #(#public_rules)*
             }
 
+            #typed
             #actions
             #requests
             #fields
@@ -154,7 +161,7 @@ impl<'p> Gen<'p> {
             .collect()
     }
 
-    /// `authorized_actions` and `try_authorized_actions`.
+    /// `authorized_actions` (typed) and `authorized_action_names` (strings), each with its `try_`.
     fn authorized_actions(&mut self) -> TokenStream {
         let inputs = [Some(quote! { actor }), None, Some(quote! { resource })];
         let enumeration = self.enumerate("allow", &inputs, "an action");
@@ -162,24 +169,45 @@ impl<'p> Gen<'p> {
         quote! {
             #unavailable
 
-            /// The actions `actor` may perform on `resource`: every `action` for which
-            /// `allow(actor, action, resource)` holds, as Oso's `authorized_actions` computes
-            /// them. A clause that allows any action makes the set a
+            /// The actions `actor` may perform on `resource`, over the resource's action enum
+            /// (`RepoAction`): every `action` for which `allow(actor, action, resource)` holds, as
+            /// Oso's `authorized_actions` computes them. An allowed string the enum has no variant
+            /// for (an action from the data) is in `others()`; a clause that allows any action
+            /// makes the set a [wildcard](::polar_runtime::ActionSet::is_wildcard). Never panics;
+            /// a run-time error gives the empty set.
+            #[allow(dead_code)]
+            pub fn authorized_actions<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar + PolarResource>(
+                actor: &A, resource: &R,
+            ) -> ::polar_runtime::ActionSet<R::Action> {
+                try_authorized_actions(actor, resource).unwrap_or_default()
+            }
+
+            /// [`authorized_actions`] with run-time errors visible.
+            #[allow(dead_code)]
+            pub fn try_authorized_actions<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar + PolarResource>(
+                actor: &A, resource: &R,
+            ) -> ::core::result::Result<::polar_runtime::ActionSet<R::Action>, ::polar_runtime::RuntimeError> {
+                try_authorized_action_names(actor, resource).map(|names| ::polar_runtime::ActionSet::from_names(&names))
+            }
+
+            /// The actions `actor` may perform on `resource`, as strings, for any resource type:
+            /// every `action` for which `allow(actor, action, resource)` holds, as Oso's
+            /// `authorized_actions` computes them. A clause that allows any action makes the set a
             /// [wildcard](::polar_runtime::Allowed::is_wildcard) (Oso: an error unless
             /// `allow_wildcard`). Never panics; a run-time error, or an action that is not a
             /// string, gives the empty set.
             #[allow(dead_code)]
-            pub fn authorized_actions<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
+            pub fn authorized_action_names<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, resource: &R,
             ) -> ::polar_runtime::Allowed {
-                try_authorized_actions(actor, resource).unwrap_or_else(|_| ::polar_runtime::Allowed::new(&[]))
+                try_authorized_action_names(actor, resource).unwrap_or_else(|_| ::polar_runtime::Allowed::new(&[]))
             }
 
-            /// [`authorized_actions`] with run-time errors visible (and an action that is not
+            /// [`authorized_action_names`] with run-time errors visible (and an action that is not
             /// a string is the error `Unsupported`, as Oso's Rust `get_allowed_actions::<String>`
             /// fails on one).
             #[allow(dead_code, unused_variables, unused_labels, unused_mut, unreachable_code, unused_assignments, non_snake_case, clippy::all)]
-            pub fn try_authorized_actions<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
+            pub fn try_authorized_action_names<A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>, R: ?Sized + ::polar_runtime::Polar>(
                 actor: &A, resource: &R,
             ) -> ::core::result::Result<::polar_runtime::Allowed, ::polar_runtime::RuntimeError> {
                 #body
@@ -573,7 +601,7 @@ mod tests {
                can(_: User, "read", _: Repo);"#,
         )
         .unwrap();
-        let f = item(&code, "pub fn try_authorized_actions");
+        let f = item(&code, "pub fn try_authorized_action_names");
         assert!(f.contains(r#"const KNOWN: &[&str] = &["read", "push"];"#), "{f}");
         assert!(f.contains("insert_known(0usize)") && f.contains("insert_known(1usize)"), "{f}");
         assert!(!f.contains("insert_wildcard") && !f.contains("as_str"), "{f}");
@@ -587,7 +615,7 @@ mod tests {
                can(_: User, _, _: Repo);"#,
         )
         .unwrap();
-        let f = item(&code, "pub fn try_authorized_actions");
+        let f = item(&code, "pub fn try_authorized_action_names");
         assert_eq!(f.matches("insert_wildcard()").count(), 2, "{f}");
     }
 
@@ -598,7 +626,7 @@ mod tests {
                allow(_: User, 1, _: Repo);"#,
         )
         .unwrap();
-        let f = item(&code, "pub fn try_authorized_actions");
+        let f = item(&code, "pub fn try_authorized_action_names");
         assert!(f.contains("::polar_runtime::support::as_str("), "{f}");
         assert!(f.contains(r#"what: "an action that is not a string""#), "{f}");
     }
@@ -626,7 +654,7 @@ mod tests {
             let code = compile(policy).unwrap_or_else(|e| panic!("{policy}: {e}"));
             assert!(code.contains("pub fn is_allowed"), "{code}");
             assert!(code.contains("fn __polar_rule_allow_3"), "{code}");
-            let f = item(&code, "pub fn try_authorized_actions");
+            let f = item(&code, "pub fn try_authorized_action_names");
             assert!(f.contains("__polar_unavailable_authorized_actions::<A>::AUTHORIZED_ACTIONS"), "{f}");
             let message = item(&code, "const AUTHORIZED_ACTIONS");
             assert!(message.contains("authorized_actions is not available for this policy"), "{message}");
@@ -644,7 +672,7 @@ mod tests {
              can(_: User, \"read\", r: Repo) if r.public;",
         )
         .unwrap();
-        let f = item(&code, "pub fn try_authorized_actions");
+        let f = item(&code, "pub fn try_authorized_action_names");
         assert!(!f.contains("__polar_unavailable_authorized_actions"), "{f}");
         assert!(code.contains("fn __polar_rule_can_3_ioi"), "{code}");
     }
@@ -677,7 +705,7 @@ mod tests {
                allow(u: User, action, _: Repo) if action in u.perms and not (q in u.banned and q = action);"#,
         )
         .unwrap();
-        let f = item(&code, "pub fn try_authorized_actions");
+        let f = item(&code, "pub fn try_authorized_action_names");
         assert!(!f.contains("unavailable"), "{f}");
     }
 

@@ -321,6 +321,7 @@ fn describe(term: &Term) -> String {
     }
 }
 
+mod actions;
 mod api;
 mod dispatch;
 mod goals;

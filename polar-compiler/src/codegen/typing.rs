@@ -357,7 +357,7 @@ impl Accepts {
 /// parameter's specializer intersected with what the calls of the clause's top-level
 /// conjunction accept for that variable: the least fixed point, so that recursion only adds
 /// what a base case accepts.
-fn allowed_pairs(
+pub(super) fn allowed_pairs(
     unions: &Unions,
     rules: &BTreeMap<(String, usize), Vec<&LoweredRule>>,
 ) -> Option<BTreeSet<(String, String)>> {

@@ -54,14 +54,14 @@ pub fn generate(program: &Program, plans: &Plans, sources: Option<&SourceMap>) -
         /// refusals as `authorized_filter`.
         #[allow(dead_code)]
         pub fn authorized_actors<'a, A, R>(
-            action: &'a str,
+            action: impl PolarAction<'a, R>,
             resource: &'a R,
         ) -> ::core::result::Result<::polar_runtime::filter::ActorFilter<'a, A, R>, ::polar_runtime::filter::FilterError>
         where
             A: ::polar_runtime::filter::Table + ::polar_runtime::Polar + PolarAllowed<R> + __PolarActorFilter<R>,
             R: ?Sized + ::polar_runtime::Polar,
         {
-            ::polar_runtime::filter::ActorFilter::build(&__POLAR_FILTER_PLAN, action, resource, |a: &A, act: &str, r: &R| {
+            ::polar_runtime::filter::ActorFilter::build(&__POLAR_FILTER_PLAN, action.name(), resource, |a: &A, act: &str, r: &R| {
                 is_allowed(a, act, r)
             })
         }
@@ -75,13 +75,13 @@ pub fn generate(program: &Program, plans: &Plans, sources: Option<&SourceMap>) -
         #[allow(dead_code)]
         pub fn authorized_filter<'a, A, R>(
             actor: &'a A,
-            action: &'a str,
+            action: impl PolarAction<'a, R>,
         ) -> ::core::result::Result<::polar_runtime::filter::Filter<'a, A, R>, ::polar_runtime::filter::FilterError>
         where
             A: ?Sized + ::polar_runtime::Polar + PolarAllowed<R>,
             R: ::polar_runtime::filter::Table + ::polar_runtime::Polar + __PolarFilter<A>,
         {
-            ::polar_runtime::filter::Filter::build(&__POLAR_FILTER_PLAN, actor, action, |a: &A, act: &str, r: &R| {
+            ::polar_runtime::filter::Filter::build(&__POLAR_FILTER_PLAN, actor, action.name(), |a: &A, act: &str, r: &R| {
                 is_allowed(a, act, r)
             })
         }

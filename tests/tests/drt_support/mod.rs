@@ -460,7 +460,7 @@ macro_rules! compare_pairs {
                 let oso_resource = <$OsoResource>::from(resource);
                 let pair = || format!("{} {a}, {} {r}", stringify!($OsoActor), stringify!($OsoResource));
                 let theirs = $crate::drt_support::oso_actions(&$oso, oso_actor.clone(), oso_resource.clone());
-                let mine = $crate::drt_support::our_set($($authz)::+::try_authorized_actions(actor, resource));
+                let mine = $crate::drt_support::our_set($($authz)::+::try_authorized_action_names(actor, resource));
                 let what = || format!("authorized_actions({})", pair());
                 $tally.enumeration(what, mine, theirs).map_err(|e| $crate::drt_support::failure(e, $world))?;
                 for action in $actions {
