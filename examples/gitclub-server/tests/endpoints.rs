@@ -268,3 +268,33 @@ async fn protocol(c: &Client) {
     assert_eq!((status, body), (405, json!({"error": "method not allowed"})));
     assert_eq!(c.method(reqwest::Method::DELETE, None, "/users").await.0, 405);
 }
+
+/// `--db sqlite:PATH`: a file, created on first start; a restart keeps the data and does not
+/// seed again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sqlite_file_survives_a_restart() {
+    let path =
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gitclub-{}.db", std::process::id()));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let url = format!("sqlite:{}", path.display());
+    let server = Server::spawn(&url, &["--random", "3"], "sqlite-file-1").await;
+    let c = server.client();
+    let (_, users) = c.get(None, "/users").await;
+    assert_eq!(users.as_array().unwrap().len(), 50);
+    let (status, repo) = c.post(Some("alice"), "/orgs/1/repos", json!({"name": "x"})).await;
+    assert_eq!(status, 401, "no alice in a random world: {repo}");
+    let (_, repos_before) = c.get(Some("user1"), "/repos").await;
+    server.stop().await;
+
+    let server = Server::spawn(&url, &["--demo"], "sqlite-file-2").await;
+    let c = server.client();
+    let (_, users) = c.get(None, "/users").await;
+    assert_eq!(users.as_array().unwrap().len(), 50, "the random world is still there, not seeded again");
+    assert_eq!(c.get(Some("user1"), "/repos").await, (200, repos_before));
+    server.stop().await;
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
