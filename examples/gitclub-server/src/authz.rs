@@ -113,3 +113,66 @@ pub fn filter<R: Resource>(user: &User, action: &str) -> Result<Condition, Filte
     );
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+    use crate::models::OrgRole;
+
+    /// Runs `f` with a subscriber that writes the `authz` events into a string.
+    fn events(f: impl FnOnce()) -> String {
+        #[derive(Clone, Default)]
+        struct Buffer(Arc<Mutex<Vec<u8>>>);
+        impl Write for Buffer {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.lock().unwrap().extend_from_slice(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let buffer = Buffer::default();
+        let writer = buffer.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter("authz=debug")
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, f);
+        String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn every_decision_is_one_event() {
+        let acme = Org { id: 1, name: "acme".into() };
+        let anvil = Repo { id: 7, name: "anvil".into(), org: acme.clone(), public: false };
+        let owner = OrgRole { id: 1, name: "owner".into(), org_id: 1 };
+        let alice = User { id: 1, name: "alice".into(), org_roles: vec![owner], repo_roles: vec![] };
+        let dave = User { id: 4, name: "dave".into(), org_roles: vec![], repo_roles: vec![] };
+        let log = events(|| {
+            assert_eq!(authorize(&alice, "delete", &anvil), Ok(()));
+            assert_eq!(authorize(&dave, "read", &anvil), Err(AuthorizationError::NotFound));
+            assert!(filter::<Repo>(&dave, "read").is_ok());
+            assert_eq!(permissions(&alice, &acme), ["read", "list_repos", "create_repos", "manage_members"]);
+        });
+        let lines: Vec<&str> = log.lines().collect();
+        assert_eq!(lines.len(), 4, "{log}");
+        assert!(
+            lines[0].contains(r#"INFO authz: actor=alice action="delete" resource=Repo:7 outcome="allow""#),
+            "{log}"
+        );
+        assert!(
+            lines[1].contains(r#"actor=dave action="read" resource=Repo:7 outcome="deny_not_found""#),
+            "{log}"
+        );
+        assert!(lines[2].contains(r#"actor=dave action="read" resource=Repo:* outcome="filter""#), "{log}");
+        assert!(
+            lines[3].contains(r#"DEBUG authz: actor=alice action="*" resource=Org:1 outcome=read,list_repos,create_repos,manage_members"#),
+            "{log}"
+        );
+    }
+}

@@ -298,3 +298,35 @@ async fn a_sqlite_file_survives_a_restart() {
         let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
     }
 }
+
+/// `RUST_LOG` controls the `authz` events: one per decision, with actor, action, resource and
+/// outcome.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rust_log_controls_the_authz_events() {
+    let log = format!("authz-events-{}", std::process::id());
+    let server = Server::spawn_logging("sqlite::memory:", &["--demo"], &log, "authz=info").await;
+    let c = server.client();
+    assert_eq!(c.get(Some("dave"), "/repos/1").await.0, 404);
+    assert_eq!(c.get(Some("dave"), "/repos/2/issues").await.0, 403);
+    assert_eq!(c.get(Some("alice"), "/repos").await.0, 200);
+    assert_eq!(c.get(None, "/users").await.0, 200, "no decision");
+    server.stop().await;
+    let text = std::fs::read_to_string(Server::log_path(&log)).unwrap();
+    let events: Vec<&str> = text.lines().filter(|l| l.contains(" authz: ")).collect();
+    let expected = [
+        r#"actor=dave action="read" resource=Repo:1 outcome="deny_not_found""#,
+        r#"actor=dave action="list_issues" resource=Repo:2 outcome="deny_forbidden""#,
+        r#"actor=alice action="read" resource=Repo:* outcome="filter""#,
+    ];
+    assert_eq!(events.len(), expected.len(), "{text}");
+    for (event, expected) in events.iter().zip(expected) {
+        assert!(event.contains(expected), "{event} lacks {expected}");
+    }
+
+    let log = format!("authz-quiet-{}", std::process::id());
+    let server = Server::spawn_logging("sqlite::memory:", &["--demo"], &log, "warn").await;
+    assert_eq!(server.client().get(Some("dave"), "/repos/1").await.0, 404);
+    server.stop().await;
+    let text = std::fs::read_to_string(Server::log_path(&log)).unwrap();
+    assert!(!text.contains(" authz: "), "{text}");
+}

@@ -132,13 +132,22 @@ impl Server {
     /// `listening on http://ADDR` line. Its log (warnings and errors) goes to
     /// `target/tmp/gitclub-server-<log>.log`.
     pub async fn spawn(db_url: &str, args: &[&str], log: &str) -> Server {
-        let log_path =
-            std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gitclub-server-{log}.log"));
+        Server::spawn_logging(db_url, args, log, "warn").await
+    }
+
+    /// The log file of [`Server::spawn`]'s `log`.
+    pub fn log_path(log: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("gitclub-server-{log}.log"))
+    }
+
+    /// [`Server::spawn`] with `RUST_LOG=rust_log`.
+    pub async fn spawn_logging(db_url: &str, args: &[&str], log: &str, rust_log: &str) -> Server {
+        let log_path = Server::log_path(log);
         let log_file = std::fs::File::create(&log_path).expect("log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_gitclub-server"))
             .args(["--bind", "127.0.0.1:0", "--db", db_url])
             .args(args)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", rust_log)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::from(log_file))
