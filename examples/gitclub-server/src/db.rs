@@ -46,8 +46,8 @@ macro_rules! with_pool {
 }
 
 /// A row type both drivers can decode.
-pub trait AnyRow: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
-impl<T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin> AnyRow for T {}
+pub trait Decodable: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin {}
+impl<T: for<'r> FromRow<'r, SqliteRow> + for<'r> FromRow<'r, PgRow> + Send + Unpin> Decodable for T {}
 
 impl Db {
     /// Connects to `url` (`sqlite::memory:`, `sqlite:path`, `postgres://...`) and applies the
@@ -110,16 +110,8 @@ impl Db {
         }
     }
 
-    /// The statement as SQL text with `?`/`$n` placeholders (for logs and tests).
-    pub fn sql(&self, select: &SelectStatement) -> String {
-        match self {
-            Db::Sqlite(_) => select.build_sqlx(SqliteQueryBuilder).0,
-            Db::Postgres(_) => select.build_sqlx(PostgresQueryBuilder).0,
-        }
-    }
-
     /// Every row of a query.
-    pub async fn fetch_all<T: AnyRow>(&self, select: &SelectStatement) -> Result<Vec<T>, sqlx::Error> {
+    pub async fn fetch_all<T: Decodable>(&self, select: &SelectStatement) -> Result<Vec<T>, sqlx::Error> {
         with_pool!(self, |pool, qb| {
             let (sql, values) = select.build_sqlx(qb);
             sqlx::query_as_with(&sql, values).fetch_all(pool).await
@@ -127,7 +119,7 @@ impl Db {
     }
 
     /// The row of a query, if any.
-    pub async fn fetch_optional<T: AnyRow>(
+    pub async fn fetch_optional<T: Decodable>(
         &self,
         select: &SelectStatement,
     ) -> Result<Option<T>, sqlx::Error> {
