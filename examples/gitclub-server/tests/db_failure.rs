@@ -11,7 +11,7 @@ mod support;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::StreamExt;
 use futures::future::BoxFuture;
@@ -20,10 +20,13 @@ use gitclub_server::{AppState, world};
 use serde_json::{Value, json};
 use support::{Client, PgDatabase, Server, ids};
 
-const REQUESTS: usize = 3_000;
+/// At most this many requests in all (the run stops earlier, see [`run`]).
+const MAX_REQUESTS: usize = 50_000;
 const IN_FLIGHT: usize = 64;
 /// The database is taken away once this many answers have come back.
 const LOSS_AFTER: usize = 1_000;
+/// The run goes on for this many answers after the loss is complete.
+const AFTER_LOSS: usize = 500;
 
 /// The requests of the mix, and what each may answer besides 503.
 async fn one(c: &Client, i: usize) -> (usize, u16, Value) {
@@ -60,8 +63,10 @@ fn check(i: usize, status: u16, body: &Value) {
     }
 }
 
-/// Runs the mix, calling `lose` once [`LOSS_AFTER`] answers are in; then checks that every
-/// request answers 503. The statuses seen during the run.
+/// Runs the mix, calling `lose` once [`LOSS_AFTER`] answers are in, and goes on until
+/// [`AFTER_LOSS`] more have come back since `lose` finished (at most [`MAX_REQUESTS`] in all);
+/// every answer must be the policy's or 503. Then checks that every request answers 503. The
+/// statuses seen during the run.
 async fn run(c: &Client, lose: BoxFuture<'static, ()>) -> BTreeMap<u16, usize> {
     // Before: the policy's answers.
     for i in 0..6 {
@@ -69,38 +74,33 @@ async fn run(c: &Client, lose: BoxFuture<'static, ()>) -> BTreeMap<u16, usize> {
         assert_ne!(status, 503, "{body}");
         check(i, status, &body);
     }
-    let done = Arc::new(AtomicUsize::new(0));
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let loss = tokio::spawn(async move {
-        let _ = rx.await;
-        lose.await;
-    });
-    let mut tx = Some(tx);
-    let answers: Vec<(usize, u16, Value)> = futures::stream::iter(0..REQUESTS)
-        .map(|i| {
-            let done = Arc::clone(&done);
-            async move {
-                let answer = one(c, i).await;
-                done.fetch_add(1, Ordering::SeqCst);
-                answer
-            }
-        })
-        .buffer_unordered(IN_FLIGHT)
-        .inspect(|_| {
-            if done.load(Ordering::SeqCst) >= LOSS_AFTER
-                && let Some(tx) = tx.take()
-            {
-                let _ = tx.send(());
-            }
-        })
-        .collect()
-        .await;
-    loss.await.unwrap();
+    let lost = Arc::new(AtomicBool::new(false));
+    let mut lose = Some(lose);
+    let mut loss = None;
     let mut statuses = BTreeMap::new();
-    for (i, status, body) in &answers {
-        check(*i, *status, body);
-        *statuses.entry(*status).or_default() += 1;
+    let (mut answered, mut after_loss) = (0, 0);
+    let mut answers = futures::stream::iter(0..MAX_REQUESTS).map(|i| one(c, i)).buffer_unordered(IN_FLIGHT);
+    while let Some((i, status, body)) = answers.next().await {
+        check(i, status, &body);
+        *statuses.entry(status).or_default() += 1;
+        answered += 1;
+        if answered == LOSS_AFTER {
+            let (lose, lost) = (lose.take().unwrap(), Arc::clone(&lost));
+            loss = Some(tokio::spawn(async move {
+                lose.await;
+                lost.store(true, Ordering::SeqCst);
+            }));
+        }
+        if lost.load(Ordering::SeqCst) {
+            after_loss += 1;
+            if after_loss == AFTER_LOSS {
+                break;
+            }
+        }
     }
+    drop(answers); // the requests still in flight are abandoned
+    assert_eq!(after_loss, AFTER_LOSS, "the loss did not complete within {MAX_REQUESTS} requests");
+    loss.expect("the loss was started").await.unwrap();
     // After: 503 for everything that needs the database, the public list included.
     for i in 0..60 {
         let (_, status, body) = one(c, i).await;
@@ -122,7 +122,7 @@ async fn sqlite_pool_closed_mid_run() {
     let base = support::serve_in_process(AppState { db: db.clone() }).await;
     let c = Client::new(&base);
     let statuses = run(&c, Box::pin(async move { db.close().await })).await;
-    eprintln!("sqlite: {REQUESTS} requests, pool closed after {LOSS_AFTER} answers: {statuses:?}");
+    eprintln!("sqlite: pool closed after {LOSS_AFTER} answers: {statuses:?}");
     assert!(statuses.contains_key(&503), "the loss was seen");
     assert!(statuses.len() > 1, "answers before the loss too");
 }
@@ -143,7 +143,7 @@ async fn postgres_database_dropped_mid_run() {
     let c = server.client();
     let dropper = Arc::clone(&db);
     let statuses = run(&c, Box::pin(async move { dropper.drop_force().await })).await;
-    eprintln!("postgres: {REQUESTS} requests, database dropped after {LOSS_AFTER} answers: {statuses:?}");
+    eprintln!("postgres: database dropped after {LOSS_AFTER} answers: {statuses:?}");
     assert!(statuses.contains_key(&503), "the loss was seen");
     assert!(statuses.len() > 1, "answers before the loss too");
     server.stop().await;
