@@ -186,27 +186,21 @@ async fn bad_bodies(c: &Client) -> usize {
             count += 1;
         }
         // Over the 16 KiB limit: 413. A declared length is refused before the body is read;
-        // a chunked body when it passes the limit (the request is written by hand, so that the
-        // server's early answer cannot race with the upload).
+        // a chunked body once it passes the limit. The requests are written by hand and never
+        // send more than the server must read to decide: bytes it left unread would make its
+        // close a reset, which may destroy the answer before the client reads it.
         let json_head = |user: &str, length: &str| {
             format!("POST {path} HTTP/1.1\r\nx-user: {user}\r\ncontent-type: application/json\r\n{length}")
         };
-        for length in [16 * 1024 + 1, 1u64 << 20, 1u64 << 40] {
-            let head = json_head("alice", &format!("content-length: {length}"));
-            assert_eq!(support::status_of_raw(c.base(), &head, b"").await, 413, "{path} {length}");
+        for (user, length) in
+            [("alice", 16 * 1024 + 1), ("alice", 1u64 << 20), ("alice", 1u64 << 40), ("dave", 1 << 20)]
+        {
+            let head = json_head(user, &format!("content-length: {length}"));
+            assert_eq!(support::status_of_raw(c.base(), &head, b"").await, 413, "{path} {length} as {user}");
         }
         let head = json_head("alice", "transfer-encoding: chunked");
-        let chunk = format!("{:x}\r\n{}\r\n", 16 * 1024 + 1, "z".repeat(16 * 1024 + 1));
+        let chunk = format!("{:x}\r\n{}", 16 * 1024 + 1, "z".repeat(16 * 1024 + 1));
         assert_eq!(support::status_of_raw(c.base(), &head, chunk.as_bytes()).await, 413, "{path} chunked");
-        let head = json_head("dave", "content-length: 1048576");
-        assert_eq!(support::status_of_raw(c.base(), &head, b"").await, 413, "{path} as dave");
-        let big = json!({ field: "x".repeat(20 * 1024) }).to_string();
-        let head = json_head("alice", &format!("content-length: {}", big.len()));
-        assert_eq!(
-            support::status_of_raw(c.base(), &head, big.as_bytes()).await,
-            413,
-            "{path} a complete body"
-        );
         // At the limit, it is read (and this one is not JSON).
         let (status, body) = c.post_raw(Some("alice"), path, "x".repeat(16 * 1024)).await;
         assert_eq!(status, 400, "{body}");
