@@ -53,6 +53,13 @@
 //! let _ = polar_runtime::unify(&Org { id: 1 }, &Org { id: 1 }); // no PartialEq
 //! ```
 //!
+//! # Features
+//!
+//! - `sqlx`: `Filter::fetch_all_sqlite` and `Filter::fetch_all_postgres`, a filter's rows in one call.
+//! - `axum`: the module `polar_runtime::axum`, the web integration: `AuthorizationError` as an
+//!   axum response (404, 403, 500), the `Actor<U>` extractor over the application's own
+//!   `Authenticate`, and `AuthorizeLayer`, a tower layer for route-level checks.
+//!
 //! # Integers
 //!
 //! Polar's integers are `i64`. Oso's Rust host converts `i8`…`i64`, `u8`…`u32` and has no
@@ -72,6 +79,8 @@ extern crate self as polar_runtime;
 
 mod actions;
 mod arith;
+#[cfg(feature = "axum")]
+pub mod axum;
 mod class;
 mod cmp;
 mod error;
