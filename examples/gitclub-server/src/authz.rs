@@ -48,11 +48,11 @@ macro_rules! resource {
             }
 
             fn authorize(user: &User, action: &str, resource: &Self) -> Result<(), AuthorizationError> {
-                policy::authorize(user, action, resource)
+                policy::authorize(user, action, resource).map(|_| ())
             }
 
             fn authorized_actions(user: &User, resource: &Self) -> Allowed {
-                policy::authorized_actions(user, resource)
+                policy::authorized_action_names(user, resource)
             }
 
             fn filter(user: &User, action: &str) -> Result<Condition, FilterError> {
