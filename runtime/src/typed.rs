@@ -75,21 +75,28 @@ impl fmt::Display for UnknownAction {
 impl std::error::Error for UnknownAction {}
 
 /// The known name closest to `name` in edit distance, when it is close (at most a third of
-/// its length away).
+/// its length away). Swapped neighbours count as one edit ("raed" is one from "read"): the
+/// commonest typo.
 fn nearest(name: &str, known: &[&'static str]) -> Option<&'static str> {
     let distance = |a: &str, b: &str| {
-        let b: Vec<char> = b.chars().collect();
-        let mut row: Vec<usize> = (0..=b.len()).collect();
-        for (i, ca) in a.chars().enumerate() {
-            let mut diagonal = row[0];
-            row[0] = i + 1;
-            for (j, cb) in b.iter().enumerate() {
-                let next = (diagonal + usize::from(ca != *cb)).min(row[j] + 1).min(row[j + 1] + 1);
-                diagonal = row[j + 1];
-                row[j + 1] = next;
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        // Optimal string alignment: Levenshtein plus adjacent transpositions.
+        let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+        d[0] = (0..=b.len()).collect();
+        for (i, row) in d.iter_mut().enumerate() {
+            row[0] = i;
+        }
+        for i in 1..=a.len() {
+            for j in 1..=b.len() {
+                let cost = usize::from(a[i - 1] != b[j - 1]);
+                let mut best = (d[i - 1][j] + 1).min(d[i][j - 1] + 1).min(d[i - 1][j - 1] + cost);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = best;
             }
         }
-        row[b.len()]
+        d[a.len()][b.len()]
     };
     known
         .iter()
@@ -243,6 +250,8 @@ mod tests {
             e.to_string(),
             "unknown action \"pussh\" on `Repo`; did you mean \"push\"? (expected one of: read, push, delete)"
         );
+        let swapped = Act::parse("raed").unwrap_err().to_string();
+        assert!(swapped.contains("did you mean \"read\"?"), "{swapped}");
         let e = Act::parse("fly").unwrap_err();
         assert_eq!(e.to_string(), "unknown action \"fly\" on `Repo` (expected one of: read, push, delete)");
     }

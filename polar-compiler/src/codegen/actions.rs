@@ -194,21 +194,25 @@ impl<'p> Gen<'p> {
                     /// The action's name in the policy.
                     pub const NAME: &'static str = #action;
                 }
-                #[diagnostic::do_not_recommend]
-                impl<'a> super::PolarAction<'a, super::__PolarActionGuard> for #ident {
-                    fn name(&self) -> &'a str { #action }
-                }
             }
         });
+        // Outside `mod actions`: expanded in a function body, `super::` would name the module
+        // around the function, not the function's items.
         let marker_impls = markers.iter().flat_map(|(_, (ident, classes))| {
-            classes.iter().map(move |class| {
+            let guard = quote! {
+                #[diagnostic::do_not_recommend]
+                impl<'a> PolarAction<'a, __PolarActionGuard> for actions::#ident {
+                    fn name(&self) -> &'a str { actions::#ident::NAME }
+                }
+            };
+            ::std::iter::once(guard).chain(classes.iter().map(move |class| {
                 let ty = class_path(class).expect("filtered on");
                 quote! {
                     impl<'a> PolarAction<'a, #ty> for actions::#ident {
                         fn name(&self) -> &'a str { actions::#ident::NAME }
                     }
                 }
-            })
+            }))
         });
         let listed: Vec<String> =
             classes.iter().map(|c| format!("{} ({})", c.class, c.actions.join(", "))).collect();

@@ -1,11 +1,11 @@
 //! Compile-fail tests of `polar!` with trybuild: every `ui/NAME.rs` must fail to compile
 //! with exactly the pinned `ui/NAME.stderr`.
 //!
-//! To add a case, drop `ui/NAME.rs` in `tests/ui/` (and the policy it reads, if any, as
+//! To add a case, drop `ui/NAME.rs` in `tests/compile-fail/ui/` (and the policy it reads, if any, as
 //! `ui/NAME.polar`, named `polar!(file = "ui/NAME.polar")` as from this package's root), run
-//! `TRYBUILD=overwrite cargo test -p polar-tests --test ui`, and read the new `.stderr`.
+//! `TRYBUILD=overwrite cargo test -p polar-compile-fail --test ui`, and read the new `.stderr`.
 //!
-//! trybuild compiles the cases in its own crate, `<target>/tests/trybuild/polar-tests/`, which
+//! trybuild compiles the cases in its own crate, `<target>/tests/trybuild/polar-compile-fail/`, which
 //! is then the `CARGO_MANIFEST_DIR` `polar!` resolves paths against: the policies are copied
 //! there, under the same relative paths, so that a case reads as it would in this package.
 
@@ -16,15 +16,15 @@ fn ui() {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     // `CARGO_TARGET_TMPDIR` is `<target>/tmp`: the target directory trybuild uses too.
     let target_dir = Path::new(env!("CARGO_TARGET_TMPDIR")).parent().expect("the target directory");
-    let project_dir = target_dir.join("tests/trybuild/polar-tests");
+    let project_dir = target_dir.join("tests/trybuild/polar-compile-fail");
     copy_policies(&manifest_dir.join("ui"), &project_dir.join("ui"));
     trybuild::TestCases::new().compile_fail("ui/*.rs");
 }
 
 /// Copies every `.polar` file under `from` to the same place under `to`.
 fn copy_policies(from: &Path, to: &Path) {
-    for entry in std::fs::read_dir(from).expect("tests/ui") {
-        let path = entry.expect("tests/ui entry").path();
+    for entry in std::fs::read_dir(from).expect("the ui directory") {
+        let path = entry.expect("a ui entry").path();
         let target = to.join(path.file_name().expect("a file name"));
         if path.is_dir() {
             copy_policies(&path, &target);
@@ -44,8 +44,8 @@ fn copy_policies(from: &Path, to: &Path) {
 fn builder_reports_what_the_macro_reports() {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut compared = 0;
-    for entry in std::fs::read_dir(manifest_dir.join("ui")).expect("tests/ui") {
-        let path = entry.expect("tests/ui entry").path();
+    for entry in std::fs::read_dir(manifest_dir.join("ui")).expect("the ui directory") {
+        let path = entry.expect("a ui entry").path();
         let Ok(stderr) = std::fs::read_to_string(path.with_extension("stderr")) else { continue };
         if path.extension().is_none_or(|ext| ext != "polar") {
             continue;

@@ -1,0 +1,1 @@
+//! Compile-fail tests only: `tests/ui.rs` runs the cases in `ui/`.
