@@ -590,6 +590,29 @@ fn what_the_compiler_refuses_to_enumerate_still_compiles() {
         );
         assert!(is_allowed(&user, "read", &repo) && !is_allowed(&user, "y", &repo));
     }
+    {
+        polar_runtime::polar!(
+            source = r#"allow(u: User, action, _: Repo) if u.admin and forall(_x in [1], action = "read");"#
+        );
+        assert!(is_allowed(&user, "read", &repo) && !is_allowed(&user, "x", &repo));
+    }
+}
+
+/// `forall(c, a)` is Oso's `not (c and not a)`: with the action unbound, the inner `not` makes
+/// `action = "read"` the constraint `action != "read"` and the outer one turns it back into a
+/// binding, so Oso enumerates `"read"` where negation as failure would leave the action unbound
+/// (a wildcard). The compiler refuses that enumeration (found by the random policy generator).
+#[test]
+fn oso_binds_an_unbound_action_through_forall() {
+    use oso::PolarClass;
+    let mut oso = Oso::new();
+    oso.register_class(refused::User::get_polar_class()).unwrap();
+    oso.register_class(refused::Repo::get_polar_class()).unwrap();
+    oso.load_str(r#"allow(u: User, action, _: Repo) if u.admin and forall(_x in [1], action = "read");"#)
+        .unwrap();
+    let args = (refused::User { admin: true }, PolarValue::Variable("action".into()), refused::Repo {});
+    let theirs = oso_enumerate(&oso, "allow", args, "action");
+    assert_eq!(theirs, Ok((["read".to_owned()].into(), false)));
 }
 
 /// The policies whose `authorized_actions` the compiler makes unavailable (see the unit tests

@@ -445,17 +445,21 @@ impl<'p> Gen<'p> {
     /// holds (for `d.id != 5`) where negation as failure never would. The aliased variables
     /// are the output parameters of an inlined clause and, when outputs may stay unbound,
     /// the variables a call left unbound: conservatively, those that occur in the clause
-    /// outside the `not`. A variable local to the `not` is negated as usual.
-    pub(super) fn refuses_not(&mut self, inner: &Term, scope: &str, env: &Env) -> bool {
+    /// outside the `not`. A variable local to the `not` is negated as usual. `forall(c, a)`
+    /// is Oso's `not (c and not a)`, so it passes both goals: a variable that occurs only in
+    /// them is local to the outer `not`.
+    pub(super) fn refuses_not(&mut self, inner: &[&Term], scope: &str, env: &Env) -> bool {
         let Some(vars) = self.clause_vars.get(scope) else { return false };
         let mut inside: HashMap<&str, (usize, Span)> = HashMap::new();
-        inner.walk(&mut |t| {
-            if let Some(v) =
-                t.as_variable().filter(|v| *v != "_" && !env.contains_key(&format!("{scope}/{v}")))
-            {
-                inside.entry(v).or_insert((0, t.span)).0 += 1;
-            }
-        });
+        for term in inner {
+            term.walk(&mut |t| {
+                if let Some(v) =
+                    t.as_variable().filter(|v| *v != "_" && !env.contains_key(&format!("{scope}/{v}")))
+                {
+                    inside.entry(v).or_insert((0, t.span)).0 += 1;
+                }
+            });
+        }
         let aliased = inside
             .into_iter()
             .filter(|(v, (n, _))| {

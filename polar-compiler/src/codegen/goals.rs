@@ -131,7 +131,7 @@ impl<'p> Gen<'p> {
     /// was found. When the goal's code can raise an error, the search goes on after a solution,
     /// in the rules it calls too (`Cx::exhaustive`); otherwise the first solution ends it.
     fn not(&mut self, inner: &Term, scope: &str, env: &Env, k: Cont<'_, 'p>) -> TokenStream {
-        if self.refuses_not(inner, scope, env) {
+        if self.refuses_not(&[inner], scope, env) {
             return quote! {};
         }
         let found = self.fresh("found");
@@ -168,6 +168,9 @@ impl<'p> Gen<'p> {
         env: &Env,
         k: Cont<'_, 'p>,
     ) -> TokenStream {
+        if self.refuses_not(&[condition, action], scope, env) {
+            return quote! {};
+        }
         let counterexample = self.fresh("counterexample");
         let label = syn_label(&format!("forall{}", self.fresh));
         let scope_owned = scope.to_owned();

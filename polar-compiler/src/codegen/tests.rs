@@ -210,3 +210,26 @@ fn wrong_facts_are_caught_and_corrected() {
     assert!(function("__polar_rule_plain_1").contains("-> bool"));
     assert!(!function("__polar_rule_big_1").contains("enter_recursive"));
 }
+
+/// `forall(c, a)` is Oso's `not (c and not a)`: over an action left unbound, Oso's two
+/// inversions bind it (`forall(_x in [1], action = "read")` enumerates `"read"`), which
+/// negation as failure would not, so the enumeration is refused. Over a variable local to the
+/// `forall`, or a bound action, it compiles as usual.
+#[test]
+fn forall_over_an_unbound_action_makes_the_enumeration_unavailable() {
+    let refused =
+        compile(r#"allow(u: User, action, _: Repo) if u.admin and forall(_x in [1], action = "read");"#)
+            .unwrap();
+    assert!(
+        refused.contains("authorized_actions is not available for this policy")
+            && refused.contains("`not` over `action`"),
+        "{refused}"
+    );
+    for policy in [
+        r#"allow(u: User, action, _: Repo) if action = "read" and forall(x in u.xs, x = action);"#,
+        r#"allow(u: User, "read", _: Repo) if forall(x in u.xs, x > 1 and y = x and y < 5);"#,
+    ] {
+        let code = compile(policy).unwrap();
+        assert!(!code.contains("is not available"), "{policy}:\n{code}");
+    }
+}
