@@ -12,15 +12,16 @@
 //! | [`Field<H>`](Field) | `x.name` | the derive, one impl per visible field |
 //! | [`Polar`] / [`View`] | dynamic dispatch on a value's Polar type | primitives, collections, the derive |
 //! | [`Bare`] | looks through `Box`, `Rc`, `Arc`, `&`, `Cow` | primitives, collections, the derive |
-//! | [`Unify`] | `=` (and `in`) | compatible primitive pairs, classes with `PartialEq`, `Option` × [`Nil`] |
+//! | [`Unify`] | `=` (and `in`) | compatible primitive pairs, classes with `PartialEq`, `Option` × `nil` |
 //! | [`Equal`] | `==` | as `Unify`, plus booleans × numbers |
 //! | [`Compare`] | `!= < <= > >=` | numbers, strings, booleans (not classes: Oso's Rust host refuses) |
-//! | [`add`] … [`rem`], [`Number`] | `+ - * / mod rem` | integers and floats via [`ToNumber`] |
+//! | [`Number`] | `+ - * / mod rem` | integers and floats via [`ToNumber`] |
 //! | [`Members`] / [`Pairs`] / [`Dict`] | `x in y` / `[k, v] in y` / `{a: x} = y` | `Vec`, slices, arrays, sets, `Option`, strings / maps and collections of lists / maps |
 //! | [`Lookup<H>`](Lookup) / [`PolarList`] | `x.name` / `[a, b] = x` | fields and string-keyed maps / list types |
 //!
 //! A missing impl is the compile error for a policy that compares incompatible types. The
-//! free functions [`unify`], [`equal`] and [`compare`] name both types in the message
+//! generated code calls the operators as free functions (`polar_runtime::unify`, `equal`,
+//! `compare`, `add`…) whose bounds make rustc name both types in the message
 //! ("a Polar policy unifies `String` with `i64` (`=`), which can never succeed"):
 //!
 //! ```compile_fail,E0277
@@ -97,9 +98,16 @@ mod typed_arith;
 mod view;
 
 pub use actions::{Allowed, AllowedIter, InlineQueryError};
-pub use arith::{ArithOp, Number, ToNumber, add, div, modulo, mul, rem, sub};
+pub use arith::{Number, ToNumber};
 pub use class::{Bare, Field, PolarClass, field_hash};
-pub use cmp::{CmpOp, Compare, Equal, Nil, Unify, compare, equal, unify};
+pub use cmp::{Compare, Equal, Unify};
+// What only generated code names: the operators as free functions (whose trait bounds make
+// rustc's message name both types) and `nil`. Public, so the expansion can reach them, and
+// hidden, so the documentation shows the API a user writes against.
+#[doc(hidden)]
+pub use arith::{ArithOp, add, div, modulo, mul, rem, sub};
+#[doc(hidden)]
+pub use cmp::{CmpOp, Nil, compare, equal, unify};
 pub use error::{AuthorizationError, RuntimeError};
 pub use lookup::{Lookup, PolarList};
 pub use members::{Dict, Members, Pairs};
@@ -191,7 +199,8 @@ pub use polar_macros::PolarClass;
 /// in Oso's Rust `get_allowed_actions::<String>`. When the policy binds the action in a way the
 /// compiler cannot enumerate (through a recursive rule, or with a constraint on the unbound
 /// action, a specializer `action: String` that nothing binds or `not action = "x"`, which Oso
-/// turns into a constraint its hosts report as an error),
+/// turns into a constraint its hosts report as an error, or `forall(x in xs, action = "x")`,
+/// whose two negations Oso turns back into a binding),
 /// `authorized_actions` is still generated, so that the rest of the policy compiles, but
 /// *using* it is a build error (from `cargo build`, not `cargo check`) that gives the reason
 /// and the policy location; the same holds for `authorized_fields`.

@@ -8,7 +8,7 @@
 //! DEBUG: `RUST_LOG=authz=debug` shows them.
 
 use polar_runtime::filter::FilterError;
-use polar_runtime::{Allowed, AuthorizationError};
+use polar_runtime::{ActionEnum, ActionSet, AuthorizationError};
 use sea_query::Condition;
 
 use crate::models::{Issue, Org, Repo, User};
@@ -20,8 +20,13 @@ mod policy {
     polar_runtime::polar!(file = "../policies/gitclub.polar", filters = true);
 }
 
+/// The typed actions (`actions::Delete`, `RepoAction::Read`) and the proof of a check:
+/// `Authorized<'_, Repo, actions::Delete>` is made only by a successful [`authorize`], so the
+/// writes that demand one (`crate::write`) cannot be reached without the check.
+pub use policy::{Authorized, IssueAction, OrgAction, PolarAction, RepoAction, actions};
+
 /// A resource class of the policy with a table: what the generic functions below need.
-pub trait Resource: Sized {
+pub trait Resource: policy::PolarResource + Sized {
     /// The class name in the policy (and in logs).
     const CLASS: &'static str;
 
@@ -29,13 +34,17 @@ pub trait Resource: Sized {
     fn id(&self) -> i64;
 
     /// The generated `authorize` for this class.
-    fn authorize(user: &User, action: &str, resource: &Self) -> Result<(), AuthorizationError>;
+    fn authorize<'r, 'a, Act: PolarAction<'a, Self>>(
+        user: &User,
+        action: Act,
+        resource: &'r Self,
+    ) -> Result<Authorized<'r, Self, Act>, AuthorizationError>;
 
     /// The generated `authorized_actions` for this class.
-    fn authorized_actions(user: &User, resource: &Self) -> Allowed;
+    fn authorized_actions(user: &User, resource: &Self) -> ActionSet<Self::Action>;
 
     /// The condition of the generated `authorized_filter` for this class.
-    fn filter(user: &User, action: &str) -> Result<Condition, FilterError>;
+    fn filter(user: &User, action: Self::Action) -> Result<Condition, FilterError>;
 }
 
 macro_rules! resource {
@@ -47,15 +56,19 @@ macro_rules! resource {
                 self.id
             }
 
-            fn authorize(user: &User, action: &str, resource: &Self) -> Result<(), AuthorizationError> {
-                policy::authorize(user, action, resource).map(|_| ())
+            fn authorize<'r, 'a, Act: PolarAction<'a, Self>>(
+                user: &User,
+                action: Act,
+                resource: &'r Self,
+            ) -> Result<Authorized<'r, Self, Act>, AuthorizationError> {
+                policy::authorize(user, action, resource)
             }
 
-            fn authorized_actions(user: &User, resource: &Self) -> Allowed {
-                policy::authorized_action_names(user, resource)
+            fn authorized_actions(user: &User, resource: &Self) -> ActionSet<Self::Action> {
+                policy::authorized_actions(user, resource)
             }
 
-            fn filter(user: &User, action: &str) -> Result<Condition, FilterError> {
+            fn filter(user: &User, action: Self::Action) -> Result<Condition, FilterError> {
                 policy::authorized_filter::<User, $ty>(user, action).map(|f| f.condition())
             }
         }
@@ -64,12 +77,17 @@ macro_rules! resource {
 
 resource!(Org, Repo, Issue);
 
-/// `Ok(())` when `user` may do `action` to `resource`; otherwise `NotFound` when it may not
-/// even read it (or the action is `"read"`), else `Forbidden` (Oso's `authorize`).
-pub fn authorize<R: Resource>(user: &User, action: &str, resource: &R) -> Result<(), AuthorizationError> {
+/// The proof that `user` may do `action` to `resource`; otherwise `NotFound` when it may not
+/// even read it (or the action is read), else `Forbidden` (Oso's `authorize`).
+pub fn authorize<'r, 'a, R: Resource, Act: PolarAction<'a, R>>(
+    user: &User,
+    action: Act,
+    resource: &'r R,
+) -> Result<Authorized<'r, R, Act>, AuthorizationError> {
+    let name = action.name();
     let result = R::authorize(user, action, resource);
     let outcome = match &result {
-        Ok(()) => "allow",
+        Ok(_) => "allow",
         Err(AuthorizationError::NotFound) => "deny_not_found",
         Err(AuthorizationError::Forbidden) => "deny_forbidden",
         Err(_) => "error",
@@ -77,18 +95,18 @@ pub fn authorize<R: Resource>(user: &User, action: &str, resource: &R) -> Result
     tracing::info!(
         target: "authz",
         actor = %user.name,
-        action,
+        action = name,
         resource = %format_args!("{}:{}", R::CLASS, resource.id()),
         outcome,
     );
     result
 }
 
-/// The actions `user` may perform on `resource`, in the order the policy first names them.
-/// (The policy has no clause that allows every action, so the listed actions are the whole
-/// answer.)
+/// The actions `user` may perform on `resource`, by name, in the order of the class's action
+/// enum: the resource block's permissions as declared, then the other literal actions of its
+/// `allow` clauses.
 pub fn permissions<R: Resource>(user: &User, resource: &R) -> Vec<String> {
-    let actions: Vec<String> = R::authorized_actions(user, resource).iter().map(str::to_owned).collect();
+    let actions: Vec<String> = R::authorized_actions(user, resource).names().map(str::to_owned).collect();
     tracing::debug!(
         target: "authz",
         actor = %user.name,
@@ -101,13 +119,13 @@ pub fn permissions<R: Resource>(user: &User, resource: &R) -> Vec<String> {
 
 /// The rows of `R`'s table `user` may do `action` to, as a condition on that table (named by
 /// its table name) to combine with the caller's own.
-pub fn filter<R: Resource>(user: &User, action: &str) -> Result<Condition, FilterError> {
+pub fn filter<R: Resource>(user: &User, action: R::Action) -> Result<Condition, FilterError> {
     let result = R::filter(user, action);
     let outcome = if result.is_ok() { "filter" } else { "error" };
     tracing::info!(
         target: "authz",
         actor = %user.name,
-        action,
+        action = action.as_str(),
         resource = %format_args!("{}:*", R::CLASS),
         outcome,
     );
@@ -154,10 +172,11 @@ mod tests {
         let alice = User { id: 1, name: "alice".into(), org_roles: vec![owner], repo_roles: vec![] };
         let dave = User { id: 4, name: "dave".into(), org_roles: vec![], repo_roles: vec![] };
         let log = events(|| {
-            assert_eq!(authorize(&alice, "delete", &anvil), Ok(()));
-            assert_eq!(authorize(&dave, "read", &anvil), Err(AuthorizationError::NotFound));
-            assert!(filter::<Repo>(&dave, "read").is_ok());
-            assert_eq!(permissions(&alice, &acme), ["read", "list_repos", "create_repos", "manage_members"]);
+            let proof = authorize(&alice, actions::Delete, &anvil).expect("an owner may delete");
+            assert_eq!(proof.resource().id, 7);
+            assert_eq!(authorize(&dave, RepoAction::Read, &anvil).err(), Some(AuthorizationError::NotFound));
+            assert!(filter::<Repo>(&dave, RepoAction::Read).is_ok());
+            assert_eq!(permissions(&alice, &acme), ["read", "create_repos", "list_repos", "manage_members"]);
         });
         let lines: Vec<&str> = log.lines().collect();
         assert_eq!(lines.len(), 4, "{log}");
@@ -171,7 +190,7 @@ mod tests {
         );
         assert!(lines[2].contains(r#"actor=dave action="read" resource=Repo:* outcome="filter""#), "{log}");
         assert!(
-            lines[3].contains(r#"DEBUG authz: actor=alice action="*" resource=Org:1 outcome=read,list_repos,create_repos,manage_members"#),
+            lines[3].contains(r#"DEBUG authz: actor=alice action="*" resource=Org:1 outcome=read,create_repos,list_repos,manage_members"#),
             "{log}"
         );
     }

@@ -12,8 +12,8 @@ mod support;
 use serde_json::json;
 use support::{Backend, Client, Server, ids, strings};
 
-const ORG_OWNER: [&str; 4] = ["read", "list_repos", "create_repos", "manage_members"];
-const REPO_ADMIN: [&str; 6] = ["read", "pull", "list_issues", "push", "create_issues", "delete"];
+const ORG_OWNER: [&str; 4] = ["read", "create_repos", "list_repos", "manage_members"];
+const REPO_ADMIN: [&str; 6] = ["read", "pull", "push", "create_issues", "list_issues", "delete"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_endpoint_and_status() {
@@ -76,7 +76,7 @@ async fn reads(c: &Client) {
     assert_eq!(strings(&repo["permissions"]), ["read", "pull"]);
     let (status, repo) = c.get(Some("bob"), "/repos/3").await;
     assert_eq!(status, 200);
-    assert_eq!(strings(&repo["permissions"]), ["read", "pull", "list_issues", "push", "create_issues"]);
+    assert_eq!(strings(&repo["permissions"]), ["read", "pull", "push", "create_issues", "list_issues"]);
     for (user, path) in
         [("dave", "/repos/1"), ("eve", "/repos/1"), ("alice", "/repos/3"), ("alice", "/repos/5")]
     {

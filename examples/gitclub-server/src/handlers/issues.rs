@@ -5,7 +5,7 @@ use axum::extract::State;
 use polar_runtime::axum::Actor;
 
 use crate::AppState;
-use crate::authz;
+use crate::authz::{self, actions};
 use crate::error::ApiError;
 use crate::extract::Id;
 use crate::load;
@@ -13,11 +13,9 @@ use crate::models::{Issue, User};
 use crate::views::IssueView;
 use crate::write;
 
-/// The issue `id` if the caller may do `action` to it.
-async fn authorized(state: &AppState, user: &User, action: &str, id: i64) -> Result<Issue, ApiError> {
-    let issue = load::issue(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    authz::authorize(user, action, &issue)?;
-    Ok(issue)
+/// The issue `id`, or 404.
+async fn find(state: &AppState, id: i64) -> Result<Issue, ApiError> {
+    load::issue(&state.db, id).await?.ok_or(ApiError::NotFound)
 }
 
 /// `GET /issues/{id}`.
@@ -26,7 +24,8 @@ pub async fn get(
     Actor(user): Actor<User>,
     Id(id): Id,
 ) -> Result<Json<IssueView>, ApiError> {
-    let issue = authorized(&state, &user, "read", id).await?;
+    let issue = find(&state, id).await?;
+    authz::authorize(&user, actions::Read, &issue)?;
     Ok(Json(IssueView::new(&user, &issue)))
 }
 
@@ -37,8 +36,9 @@ pub async fn close(
     Actor(user): Actor<User>,
     Id(id): Id,
 ) -> Result<Json<IssueView>, ApiError> {
-    let mut issue = authorized(&state, &user, "close", id).await?;
-    if !write::close_issue(&state.db, id).await? {
+    let mut issue = find(&state, id).await?;
+    let proof = authz::authorize(&user, actions::Close, &issue)?;
+    if !write::close_issue(&state.db, proof).await? {
         return Err(ApiError::NotFound); // deleted meanwhile
     }
     issue.closed = true;

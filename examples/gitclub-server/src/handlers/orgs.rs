@@ -8,7 +8,7 @@ use sea_query::{Condition, Expr};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::authz;
+use crate::authz::{self, OrgAction, RepoAction, actions};
 use crate::error::ApiError;
 use crate::extract::{Body, Id};
 use crate::load::{self, Page, col};
@@ -22,16 +22,14 @@ pub async fn list(
     Actor(user): Actor<User>,
     page: Page,
 ) -> Result<Json<Vec<OrgView>>, ApiError> {
-    let cond = authz::filter::<Org>(&user, "read")?;
+    let cond = authz::filter::<Org>(&user, OrgAction::Read)?;
     let orgs = load::orgs(&state.db, cond, page).await?;
     Ok(Json(orgs.iter().map(|o| OrgView::new(&user, o)).collect()))
 }
 
-/// The organization `id` if the caller may do `action` to it.
-async fn authorized(state: &AppState, user: &User, action: &str, id: i64) -> Result<Org, ApiError> {
-    let org = load::org(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    authz::authorize(user, action, &org)?;
-    Ok(org)
+/// The organization `id`, or 404.
+async fn find(state: &AppState, id: i64) -> Result<Org, ApiError> {
+    load::org(&state.db, id).await?.ok_or(ApiError::NotFound)
 }
 
 /// `GET /orgs/{id}`.
@@ -40,7 +38,8 @@ pub async fn get(
     Actor(user): Actor<User>,
     Id(id): Id,
 ) -> Result<Json<OrgView>, ApiError> {
-    let org = authorized(&state, &user, "read", id).await?;
+    let org = find(&state, id).await?;
+    authz::authorize(&user, actions::Read, &org)?;
     Ok(Json(OrgView::new(&user, &org)))
 }
 
@@ -52,9 +51,10 @@ pub async fn list_repos(
     Id(id): Id,
     page: Page,
 ) -> Result<Json<Vec<RepoView>>, ApiError> {
-    authorized(&state, &user, "list_repos", id).await?;
+    let org = find(&state, id).await?;
+    authz::authorize(&user, actions::ListRepos, &org)?;
     let cond = Condition::all()
-        .add(authz::filter::<Repo>(&user, "read")?)
+        .add(authz::filter::<Repo>(&user, RepoAction::Read)?)
         .add(Expr::col(col("repos", "org_id")).eq(id));
     let repos = load::repos(&state.db, cond, page).await?;
     Ok(Json(repos.iter().map(|r| RepoView::new(&user, r)).collect()))
@@ -78,9 +78,10 @@ pub async fn create_repo(
     Id(id): Id,
     Body(new): Body<NewRepo>,
 ) -> Result<(StatusCode, Json<RepoView>), ApiError> {
-    let org = authorized(&state, &user, "create_repos", id).await?;
+    let org = find(&state, id).await?;
+    let proof = authz::authorize(&user, actions::CreateRepos, &org)?;
     let name = super::text("name", new.name)?;
-    let repo_id = write::create_repo(&state.db, org.id, &name, new.public).await?;
+    let repo_id = write::create_repo(&state.db, proof, &name, new.public).await?;
     let repo = Repo { id: repo_id, name, org, public: new.public };
     Ok((StatusCode::CREATED, Json(RepoView::new(&user, &repo))))
 }

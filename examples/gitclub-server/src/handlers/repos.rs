@@ -8,7 +8,7 @@ use sea_query::{Condition, Expr};
 use serde::Deserialize;
 
 use crate::AppState;
-use crate::authz;
+use crate::authz::{self, IssueAction, RepoAction, actions};
 use crate::error::ApiError;
 use crate::extract::{Body, Id};
 use crate::load::{self, Page, col};
@@ -22,16 +22,14 @@ pub async fn list(
     Actor(user): Actor<User>,
     page: Page,
 ) -> Result<Json<Vec<RepoView>>, ApiError> {
-    let cond = authz::filter::<Repo>(&user, "read")?;
+    let cond = authz::filter::<Repo>(&user, RepoAction::Read)?;
     let repos = load::repos(&state.db, cond, page).await?;
     Ok(Json(repos.iter().map(|r| RepoView::new(&user, r)).collect()))
 }
 
-/// The repository `id` if the caller may do `action` to it.
-async fn authorized(state: &AppState, user: &User, action: &str, id: i64) -> Result<Repo, ApiError> {
-    let repo = load::repo(&state.db, id).await?.ok_or(ApiError::NotFound)?;
-    authz::authorize(user, action, &repo)?;
-    Ok(repo)
+/// The repository `id`, or 404.
+async fn find(state: &AppState, id: i64) -> Result<Repo, ApiError> {
+    load::repo(&state.db, id).await?.ok_or(ApiError::NotFound)
 }
 
 /// `GET /repos/{id}`.
@@ -40,7 +38,8 @@ pub async fn get(
     Actor(user): Actor<User>,
     Id(id): Id,
 ) -> Result<Json<RepoView>, ApiError> {
-    let repo = authorized(&state, &user, "read", id).await?;
+    let repo = find(&state, id).await?;
+    authz::authorize(&user, actions::Read, &repo)?;
     Ok(Json(RepoView::new(&user, &repo)))
 }
 
@@ -51,8 +50,9 @@ pub async fn delete(
     Actor(user): Actor<User>,
     Id(id): Id,
 ) -> Result<StatusCode, ApiError> {
-    authorized(&state, &user, "delete", id).await?;
-    if !write::delete_repo(&state.db, id).await? {
+    let repo = find(&state, id).await?;
+    let proof = authz::authorize(&user, actions::Delete, &repo)?;
+    if !write::delete_repo(&state.db, proof).await? {
         return Err(ApiError::NotFound); // deleted meanwhile
     }
     Ok(StatusCode::NO_CONTENT)
@@ -66,9 +66,10 @@ pub async fn list_issues(
     Id(id): Id,
     page: Page,
 ) -> Result<Json<Vec<IssueView>>, ApiError> {
-    authorized(&state, &user, "list_issues", id).await?;
+    let repo = find(&state, id).await?;
+    authz::authorize(&user, actions::ListIssues, &repo)?;
     let cond = Condition::all()
-        .add(authz::filter::<Issue>(&user, "read")?)
+        .add(authz::filter::<Issue>(&user, IssueAction::Read)?)
         .add(Expr::col(col("issues", "repo_id")).eq(id));
     let issues = load::issues(&state.db, cond, page).await?;
     Ok(Json(issues.iter().map(|i| IssueView::new(&user, i)).collect()))
@@ -90,9 +91,10 @@ pub async fn create_issue(
     Id(id): Id,
     Body(new): Body<NewIssue>,
 ) -> Result<(StatusCode, Json<IssueView>), ApiError> {
-    let repo = authorized(&state, &user, "create_issues", id).await?;
+    let repo = find(&state, id).await?;
+    let proof = authz::authorize(&user, actions::CreateIssues, &repo)?;
     let title = super::text("title", new.title)?;
-    let issue_id = write::create_issue(&state.db, repo.id, user.id, &title).await?;
+    let issue_id = write::create_issue(&state.db, proof, &user, &title).await?;
     let issue = Issue { id: issue_id, title, repo, creator: user.clone(), closed: false };
     Ok((StatusCode::CREATED, Json(IssueView::new(&user, &issue))))
 }
